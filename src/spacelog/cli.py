@@ -1,0 +1,464 @@
+"""The spacelog command line: parse options, call the core, hand results to `output`.
+
+Only typer is imported at start-up; each command imports what it needs, so
+`spacelog search` never loads rapidfuzz and piped output never loads Rich.
+Exit status, as grep: 0 found, 1 nothing found, 2 usage or data error, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, SpacelogError, UsageError
+
+if TYPE_CHECKING:
+    from .output import Output
+    from .registry import Registry
+    from .store import Store
+
+app = typer.Typer(
+    name="spacelog",
+    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show.\n\n"
+    "Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or data error.",
+    add_completion=True,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# ------------------------------------------------------------------ error handling
+def _say(message: str) -> None:
+    from .text import visible
+
+    try:
+        sys.stderr.write(f"spacelog: {visible(message)}\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe went away: send what is left to /dev/null, quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def command(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command body: its return value is the exit status; errors are one sentence on stderr."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs) -> None:
+        try:
+            code = fn(*args, **kwargs) or EXIT_FOUND
+            sys.stdout.flush()
+        except SpacelogError as err:
+            _say(str(err))
+            code = err.exit_code
+        except BrokenPipeError:
+            _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
+            code = EXIT_FOUND
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+        raise typer.Exit(code)
+
+    return run
+
+
+# ------------------------------------------------------------------ shared options
+def _complete(kind: str | None) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        from .locations import default_registry_path
+        from .registry import load_registry
+
+        try:
+            registry = load_registry(default_registry_path())
+        except SpacelogError:
+            return []
+        names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
+        return sorted(n for n in names if n.casefold().startswith(incomplete.casefold()))
+
+    return complete
+
+
+def _complete_category(incomplete: str) -> list[str]:
+    from .store import CATEGORIES
+
+    return [c for c in CATEGORIES if c.startswith(incomplete)]
+
+
+DataOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--data", "-d", metavar="PATH", help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store."),
+]
+FormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe."),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
+AgencyOpt = Annotated[Optional[list[str]], typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=_complete("agency"))]
+PersonOpt = Annotated[Optional[list[str]], typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=_complete("person"))]
+VehicleOpt = Annotated[Optional[list[str]], typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=_complete("vehicle"))]
+CategoryOpt = Annotated[Optional[list[str]], typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category)]
+YearOpt = Annotated[Optional[int], typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
+MonthOpt = Annotated[Optional[int], typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")]
+ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
+
+
+def _output(fmt: str | None) -> Output:
+    from .output import FORMATS, Output
+
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return Output(fmt)
+
+
+def _load(data: list[str] | None, strict: bool) -> tuple[Store, Registry]:
+    """The store and registry every query command works on; bad lines are warned about."""
+    from .errors import DataError
+    from .locations import default_registry_path, default_store_paths
+    from .registry import load_registry
+    from .store import load_store
+
+    registry = load_registry(default_registry_path())
+    store = load_store(data or default_store_paths(), registry)
+    for problem in store.errors:
+        _say(f"{problem} (line skipped)")
+    if strict and store.errors:
+        n = len(store.errors)
+        raise DataError(f"the store has {n} bad line{'s' if n > 1 else ''}; fix {'them' if n > 1 else 'it'} (spacelog check shows each) or drop --strict")
+    return store, registry
+
+
+def _filter(registry: Registry, agency, person, vehicle, category, year, month, date_from, date_to):
+    from .lookup import resolve
+    from .query import EventFilter
+    from .store import CATEGORIES, parse_date
+
+    for c in category or []:
+        if c not in CATEGORIES:
+            raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
+    for label, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None and parse_date(value) is None:
+            raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
+    if date_from and date_to and date_from > date_to:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    return EventFilter(
+        agencies=[resolve(n, registry, "agency").id for n in agency or []],
+        people=[resolve(n, registry, "person").id for n in person or []],
+        vehicles=[resolve(n, registry, "vehicle").id for n in vehicle or []],
+        categories=list(category or []),
+        year=year,
+        month=month,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def _found(n: int, what: str = "events") -> int:
+    if n == 0:
+        _say(f"no {what} found")
+        return EXIT_NOT_FOUND
+    return EXIT_FOUND
+
+
+# ------------------------------------------------------------------ commands
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"spacelog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Query chronicles of spaceflight events (大事记)."""
+
+
+@app.command()
+@command
+def search(
+    terms: Annotated[list[str], typer.Argument(metavar="TERM...", help="Words to find; every one must match (Chinese substring, or a date like 1月18日).")],
+    any_term: Annotated[bool, typer.Option("--any", help="Match events with any of the terms instead of all.")] = False,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", "-x", metavar="TERM", help="Drop events that match this term; repeatable.")] = None,
+    sort: Annotated[str, typer.Option("--sort", metavar="date|relevance", help="Order by date (default) or by number of matches.")] = "date",
+    agency: AgencyOpt = None,
+    person: PersonOpt = None,
+    vehicle: VehicleOpt = None,
+    category: CategoryOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = None,
+    strict: StrictOpt = False,
+) -> int:
+    """Find events whose text contains every TERM.
+
+    Matching ignores spaces, quotes, ·, width and case, and accepts
+    traditional characters; a name also finds the events tagged with it
+    (Whitson finds 惠特森); a date finds the events of that day.
+
+    \b
+    Examples:
+      spacelog search 空间站
+      spacelog search 出舱 --format jsonl | jq .id
+      spacelog search 猎鹰9 回收 --sort relevance
+      spacelog search Whitson --exclude 1月
+    """
+    from .query import parse_terms
+    from .query import search as run_search
+
+    if sort not in ("date", "relevance"):
+        raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
+    out = _output(fmt)
+    store, registry = _load(data, strict)
+    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    parsed = parse_terms(terms, registry)
+    excluded = parse_terms(exclude or [], registry)
+    hits = run_search(store.events, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
+    out.events([h.event for h in hits], highlight=[k for t in parsed for k in t.highlight_keys])
+    if not hits:
+        _suggest(" ".join(terms), store, registry)
+    return _found(len(hits))
+
+
+def _suggest(query: str, store: Store, registry: Registry) -> None:
+    from .lookup import lookup
+    from .query import closest_events
+
+    names = [m for m in lookup(query, registry)]
+    if names:
+        _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
+    near = closest_events(store.events, query)
+    if near:
+        _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
+
+
+@app.command()
+@command
+def who(
+    name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
+    data: DataOpt = None,
+    fmt: FormatOpt = None,
+    strict: StrictOpt = False,
+) -> int:
+    """Look up a person, agency or vehicle across spellings, and list its events.
+
+    \b
+    Examples:
+      spacelog who 惠特森
+      spacelog who Whitson
+      spacelog who 范德海 --format json
+      spacelog who huitesen
+    """
+    from .lookup import RESOLVE, lookup, suggestion
+    from .registry import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if not name.strip():
+        raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
+    out = _output(fmt)
+    store, registry = _load(data, strict)
+    matches = lookup(name, registry, kind, limit=limit)
+    if not matches or matches[0].score < RESOLVE:
+        _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
+        return EXIT_NOT_FOUND
+    shown = [m for m in matches if m.score >= RESOLVE] if out.format != "table" else matches
+    out.who(name, shown, store.events)
+    return EXIT_FOUND
+
+
+@app.command()
+@command
+def timeline(
+    agency: AgencyOpt = None,
+    person: PersonOpt = None,
+    vehicle: VehicleOpt = None,
+    category: CategoryOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = None,
+    strict: StrictOpt = False,
+) -> int:
+    """Events in date order, grouped by month, with a chart of events per month.
+
+    \b
+    Examples:
+      spacelog timeline --month 3
+      spacelog timeline --category eva
+      spacelog timeline --agency 美国航天局 --from 2017-06-01 --to 2017-09-30
+      spacelog timeline --person 惠特森 --format csv > whitson.csv
+    """
+    from .query import group_by_month
+
+    out = _output(fmt)
+    store, registry = _load(data, strict)
+    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    groups = group_by_month(event_filter.apply(store.events))
+    out.timeline(groups, [(m, len(es)) for m, es in groups])
+    return _found(sum(len(es) for _, es in groups))
+
+
+@app.command()
+@command
+def agency(
+    name: Annotated[Optional[str], typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = None,
+    strict: StrictOpt = False,
+) -> int:
+    """Summarise one agency's events, or list every agency with its event count.
+
+    \b
+    Examples:
+      spacelog agency
+      spacelog agency NASA
+      spacelog agency 美国航天局
+      spacelog agency 能源 --format json
+    """
+    from .lookup import resolve
+    from .query import agency_counts, summarize_agency
+
+    out = _output(fmt)
+    store, registry = _load(data, strict)
+    if name is None:
+        out.agency_list(agency_counts(store.events, registry))
+        return EXIT_FOUND
+    if not name.strip():
+        raise UsageError("give an agency name, e.g. spacelog agency NASA")
+    summary = summarize_agency(resolve(name, registry, "agency"), store.events)
+    out.agency_summary(summary, registry)
+    return _found(len(summary.events))
+
+
+@app.command()
+@command
+def show(
+    event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
+    data: DataOpt = None,
+    fmt: FormatOpt = None,
+    strict: StrictOpt = False,
+) -> int:
+    """Show one event in full, with its entities in Chinese and English.
+
+    \b
+    Examples:
+      spacelog show 2017-029
+      spacelog show 29 --format json
+    """
+    out = _output(fmt)
+    store, registry = _load(data, strict)
+    wanted = event_id.strip()
+    found = [e for e in store.events if e["id"] == wanted or (wanted.isdigit() and e.get("seq") == int(wanted))]
+    if not found:
+        _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
+        return EXIT_NOT_FOUND
+    if len(found) > 1:
+        raise UsageError(f"{len(found)} events have number {wanted} ({', '.join(e['id'] for e in found)}); give the full id")
+    out.event_detail(found[0], registry)
+    return EXIT_FOUND
+
+
+@app.command()
+@command
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")] = None,
+    data: DataOpt = None,
+    registry_path: Annotated[Optional[str], typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")] = None,
+) -> int:
+    """Validate a store: every bad line is reported as FILE:LINE: what is wrong.
+
+    Exit status 0 when the store is valid (warnings allowed), 2 when any line
+    is bad or a file cannot be read.
+
+    \b
+    Examples:
+      spacelog check
+      spacelog check data/events.jsonl
+      cat events.jsonl | spacelog check -
+    """
+    from .locations import default_registry_path, default_store_paths
+    from .registry import load_registry
+    from .store import load_store
+
+    registry = load_registry(registry_path or default_registry_path())
+    store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
+    for problem in store.diagnostics:
+        typer.echo(_visible(str(problem)))
+    n_err, n_warn = len(store.errors), len(store.warnings)
+    files = ", ".join(store.sources)
+    _say(f"checked {files}: {len(store.events)} valid events: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+    return EXIT_ERROR if n_err else EXIT_FOUND
+
+
+@app.command()
+@command
+def ingest(
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
+    year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
+    output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
+    registry_path: Annotated[Optional[str], typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
+) -> int:
+    """Parse a chronicle into an event store (JSON Lines).
+
+    Page breaks inside events are joined; the text is otherwise kept verbatim.
+    Lines that cannot be placed are errors naming the line (nothing is
+    written); date-order and numbering anomalies are warnings.
+
+    \b
+    Examples:
+      spacelog ingest data/sources/2017.txt --year 2017 --output data/events.jsonl
+      spacelog ingest 大事记2018.txt -y 2018 | spacelog check -
+    """
+    from .ingest import parse_chronicle, read_chronicle, write_store
+    from .locations import default_registry_path
+    from .registry import load_registry
+    from .store import dump_event
+
+    registry = load_registry(registry_path or default_registry_path())
+    parsed = parse_chronicle(read_chronicle(source), year, registry, source)
+    for line, heading in parsed.headings:
+        _say(f"{source}:{line}: heading {heading!r} is not an event; not stored")
+    for problem in [*parsed.errors, *parsed.warnings]:
+        _say(str(problem))
+    if parsed.errors:
+        n = len(parsed.errors)
+        raise UsageError(f"{n} line{'s' if n > 1 else ''} of {source} could not be placed; nothing was written")
+    if output == "-":
+        for event in parsed.events:
+            sys.stdout.write(dump_event(event) + "\n")
+    else:
+        write_store(parsed.events, output, source)
+        _say(f"wrote {len(parsed.events)} events to {output}")
+    return EXIT_FOUND
+
+
+def _visible(text: str) -> str:
+    from .text import visible
+
+    return visible(text)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,249 @@
+"""The event store: JSON Lines files, one event per line, loaded and validated.
+
+An event is kept as the dict its line decodes to, so fields this version does
+not know survive a round trip through `--format jsonl` unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from .errors import DataError
+
+if TYPE_CHECKING:
+    from .registry import Registry
+
+CATEGORIES = (
+    "launch", "eva", "docking", "return", "crew", "policy", "budget", "contract",
+    "test", "mission-end", "conference", "science", "recruitment", "failure", "other",
+)  # fmt: skip
+ENTITY_FIELDS = ("agencies", "people", "vehicles")
+# Every field an event must have, in the order the store writes them.
+FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
+STDIN = "-"
+
+_ID = re.compile(r"^(\d{4})-(\d{3,})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Event = dict
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass
+class Store:
+    events: list[Event] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    # id -> "path:line", for messages that point back to the file
+    origin: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def by_id(self) -> dict[str, Event]:
+        return {e["id"]: e for e in self.events}
+
+
+def dump_event(event: Event) -> str:
+    """One store line: UTF-8 text, no ASCII escaping, compact separators."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """An ISO calendar date `YYYY-MM-DD`, or None when `value` is not one."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files to read: a directory stands for its `*.jsonl` files, `-` for standard input."""
+    files: list[str] = []
+    for raw in paths:
+        if raw == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.glob("*.jsonl") if p.is_file())
+            if not found:
+                raise DataError(f"{raw}: the folder has no *.jsonl store files")
+            files.extend(found)
+        else:
+            files.append(raw)
+    return files
+
+
+def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line without its line end) for each line of a store file."""
+    if path == STDIN:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise DataError("--data - reads a store from standard input, but standard input is a terminal; pipe a store in")
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such store file; give a store with --data PATH or set SPACELOG_DATA") from None
+        except IsADirectoryError:
+            raise DataError(f"{path}: is a folder, not a store file") from None
+        except OSError as err:
+            raise DataError(f"{path}: cannot read the store ({err.strerror or err})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        yield number, line.rstrip(b"\r")
+
+
+def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
+    """Everything wrong with one decoded store line, as short phrases (empty when valid)."""
+    if not isinstance(obj, dict):
+        return [f"expected a JSON object, found {type(obj).__name__}"]
+    problems: list[str] = []
+    missing = [name for name in FIELDS if name not in obj]
+    if missing:
+        problems.append(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+
+    event_id, seq = obj.get("id"), obj.get("seq")
+    if "id" in obj:
+        if not isinstance(event_id, str):
+            problems.append(f"field id must be a string like \"2017-029\", found {json.dumps(event_id, ensure_ascii=False)}")
+        elif not (m := _ID.match(event_id)):
+            problems.append(f"field id {event_id!r} is not <year>-<sequence> like \"2017-029\"")
+        elif isinstance(seq, int) and not isinstance(seq, bool) and int(m.group(2)) != seq:
+            problems.append(f"field id {event_id!r} does not match seq {seq}")
+    if "seq" in obj and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
+        problems.append(f"field seq must be a positive integer, found {json.dumps(seq, ensure_ascii=False)}")
+
+    start = None
+    if "date" in obj:
+        start = parse_date(obj["date"])
+        if start is None:
+            problems.append(f"field date {json.dumps(obj['date'], ensure_ascii=False)} is not a real date YYYY-MM-DD")
+        elif isinstance(event_id, str) and _ID.match(event_id) and event_id[:4] != obj["date"][:4]:
+            problems.append(f"field id {event_id!r} names another year than date {obj['date']}")
+    if obj.get("end") is not None:
+        end = parse_date(obj["end"])
+        if end is None:
+            problems.append(f"field end {json.dumps(obj['end'], ensure_ascii=False)} is not null or a real date YYYY-MM-DD")
+        elif start is not None and end < start:
+            problems.append(f"field end {obj['end']} is before date {obj['date']}")
+
+    if "text" in obj and not isinstance(obj["text"], str):
+        problems.append("field text must be a string")
+    elif "text" in obj and not obj["text"].strip():
+        problems.append("field text is empty")
+
+    for name in (*ENTITY_FIELDS, "categories"):
+        value = obj.get(name)
+        if name in obj and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            problems.append(f"field {name} must be a list of strings")
+    if isinstance(obj.get("categories"), list):
+        unknown = [c for c in obj["categories"] if isinstance(c, str) and c not in CATEGORIES]
+        if unknown:
+            problems.append(f"unknown categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}")
+    if registry is not None:
+        problems.extend(_entity_problems(obj, registry))
+    return problems
+
+
+def _entity_problems(obj: dict, registry: Registry) -> list[str]:
+    from .registry import FIELD_OF_KIND
+
+    problems = []
+    for kind, name in FIELD_OF_KIND.items():
+        ids = obj.get(name)
+        if not isinstance(ids, list):
+            continue
+        for entity_id in ids:
+            entity = registry.get(entity_id) if isinstance(entity_id, str) else None
+            if entity is None:
+                problems.append(f"{name}: {entity_id!r} is not in the entity registry")
+            elif entity.kind != kind:
+                problems.append(f"{name}: {entity_id!r} is a {entity.kind}, not a {kind}")
+    return problems
+
+
+def load_store(paths: list[str], registry: Registry | None = None, check_order: bool = False) -> Store:
+    """Read and validate store files; bad lines become diagnostics, good lines events.
+
+    `check_order` adds a warning for each event dated before the one above it
+    (wanted by `check`; noise for a query).
+
+    Raises DataError only when a file cannot be read at all; everything wrong
+    with a single line is reported as `FILE:LINE: ...` and the line skipped.
+    """
+    store = Store()
+    for path in expand_paths(paths):
+        name = "<stdin>" if path == STDIN else path
+        store.sources.append(name)
+        previous: Event | None = None
+        for number, raw in read_lines(path):
+            if not raw.strip():
+                continue
+            event = _read_event(raw, name, number, store, registry)
+            if event is None:
+                continue
+            if check_order and previous is not None and event["date"] < previous["date"]:
+                store.diagnostics.append(
+                    Diagnostic(name, number, f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})", "warning")
+                )
+            previous = event
+            store.events.append(event)
+    return store
+
+
+def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Registry | None) -> Event | None:
+    def report(message: str) -> None:
+        store.diagnostics.append(Diagnostic(name, number, message))
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        report(f"not valid UTF-8 (byte {err.start + 1})")
+        return None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        report(f"invalid JSON: {err.msg} (column {err.colno})")
+        return None
+    except RecursionError:
+        report("invalid JSON: nested too deeply")
+        return None
+    problems = validate_event(obj, registry)
+    if problems:
+        for problem in problems:
+            report(problem)
+        return None
+    first = store.origin.get(obj["id"])
+    if first is not None:
+        report(f"duplicate id {obj['id']} (first at {first})")
+        return None
+    store.origin[obj["id"]] = f"{name}:{number}"
+    return obj

@@ -1,0 +1,97 @@
+"""Text normalisation shared by matching, tagging and lookup.
+
+Stored text is never changed; only *keys* derived from it are normalised, and
+the same `search_key` is applied to text and to queries so that both sides
+agree (`猎鹰9` finds `“猎鹰”9`, `ＮＡＳＡ` finds `NASA`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_TILDES = "\uff5e\u301c"
+# Characters that carry no meaning for matching: whitespace, name dots, quotes.
+_IGNORED = set(" \t\r\n\u3000\u00a0·・•‧\u30fb\u2027" + "“”‘’\"'「」『』《》〈〉")
+_TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord(c): "~" for c in _TILDES}
+_DASH_RUN = re.compile(r"-{2,}")
+
+
+def _fold_char(ch: str) -> str:
+    """The key of one character: NFKC, case folding, dashes unified, noise dropped."""
+    folded = unicodedata.normalize("NFKC", ch).casefold().translate(_TRANSLATE)
+    return "".join(c for c in folded if c not in _IGNORED and not c.isspace())
+
+
+def search_key(text: str) -> str:
+    """The normalised form of `text` used for every comparison."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
+    kept = "".join(c for c in folded if c not in _IGNORED and not c.isspace())
+    return _DASH_RUN.sub("-", kept)
+
+
+def search_key_with_map(text: str) -> tuple[str, list[int]]:
+    """`search_key(text)` and, for each key character, its index in `text`.
+
+    Built character by character; when that differs from the whole-string key
+    (combining sequences, dash runs), the map is empty and callers skip
+    highlighting rather than highlight the wrong characters.
+    """
+    key_chars: list[str] = []
+    positions: list[int] = []
+    for index, ch in enumerate(text):
+        for c in _fold_char(ch):
+            if c == "-" and key_chars and key_chars[-1] == "-":
+                continue
+            key_chars.append(c)
+            positions.append(index)
+    key = "".join(key_chars)
+    if key != search_key(text):
+        return search_key(text), []
+    return key, positions
+
+
+def is_cjk(ch: str) -> bool:
+    """True for Han ideographs and CJK symbols, which are written without spaces."""
+    code = ord(ch)
+    return (
+        0x3000 <= code <= 0x303F
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x3134F
+    )
+
+
+def to_simplified(query: str) -> str:
+    """Convert a query written in traditional characters to simplified.
+
+    Applied to queries only (the store is simplified already). zhconv-rs is
+    imported here, not at start-up, and only when the query has a character
+    outside ASCII.
+    """
+    if query.isascii():
+        return query
+    from zhconv_rs import zhconv
+
+    return zhconv(query, "zh-cn")
+
+
+# C0 and C1 controls, DEL, and the bidi controls that can reorder a line.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Make control and bidi characters visible as escapes, e.g. `\\x1b`, `\\u202e`.
+
+    Store text is untrusted: printed raw, an escape sequence could clear the
+    screen, write the clipboard or forge a hyperlink.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
