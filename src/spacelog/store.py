@@ -186,8 +186,12 @@ def _entity_problems(obj: dict, registry: Registry) -> list[str]:
             if entity is None:
                 problems.append(f"{name}: {entity_id!r} is not in the entity registry")
             elif entity.kind != kind:
-                problems.append(f"{name}: {entity_id!r} is a {entity.kind}, not a {kind}")
+                problems.append(f"{name}: {entity_id!r} is {_article(entity.kind)}, not {_article(kind)}")
     return problems
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def load_store(paths: list[str], registry: Registry | None = None, check_order: bool = False) -> Store:
