@@ -45,7 +45,7 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
     """Run spacelog as a real process, for pipes and exit statuses."""
     full_env = {**os.environ, **(env or {})}
     if shell is not None:
-        return subprocess.run(shell, shell=True, capture_output=True, env=full_env, input=input, timeout=60)
+        return subprocess.run(shell, shell=True, executable="/bin/bash", capture_output=True, env=full_env, input=input, timeout=60)
     return subprocess.run([sys.executable, "-m", "spacelog", *args], capture_output=True, env=full_env, input=input, timeout=60)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from conftest import STORE, cli, ids, shipped_events
-
 from spacelog.store import dump_event
 
 
@@ -53,8 +52,8 @@ def test_every_kind_of_fault_is_reported_with_its_line(tmp_path):
         f"{path}:2: invalid JSON: Expecting property name enclosed in double quotes (column 29)",
         f"{path}:3: expected a JSON object, found list",
         f"{path}:4: missing field text",
-        f"{path}:5: field seq must be a positive integer, found \"5\"",
-        f"{path}:6: field date \"2017-02-30\" is not a real date YYYY-MM-DD",
+        f'{path}:5: field seq must be a positive integer, found "5"',
+        f'{path}:6: field date "2017-02-30" is not a real date YYYY-MM-DD',
         f"{path}:7: field end 2017-06-01 is before date 2017-06-05",
         f"{path}:8: duplicate id 2017-001 (first at {path}:1)",
         f"{path}:9: people: 'nobody-at-all' is not in the entity registry",

@@ -6,8 +6,8 @@ import os
 import re
 
 import pytest
-from conftest import REGISTRY, SOURCE, STORE, cli, shipped_events
 
+from conftest import REGISTRY, SOURCE, STORE, cli, shipped_events
 from spacelog.errors import DataError
 from spacelog.ingest import categorize, join_continuation, parse_chronicle, parse_event_date, write_store
 from spacelog.registry import load_registry

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REGISTRY, shipped_events
 
+from conftest import REGISTRY, shipped_events
 from spacelog.registry import Entity, Registry, load_registry
 
 registry = load_registry(REGISTRY)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -98,22 +99,31 @@ def _complete_category(incomplete: str) -> list[str]:
 
 
 DataOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--data", "-d", metavar="PATH", help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store."),
+    list[str] | None,
+    typer.Option(
+        "--data", "-d", metavar="PATH", help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store."
+    ),
 ]
 FormatOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe."),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
-AgencyOpt = Annotated[Optional[list[str]], typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=_complete("agency"))]
-PersonOpt = Annotated[Optional[list[str]], typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=_complete("person"))]
-VehicleOpt = Annotated[Optional[list[str]], typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=_complete("vehicle"))]
-CategoryOpt = Annotated[Optional[list[str]], typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category)]
-YearOpt = Annotated[Optional[int], typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
-MonthOpt = Annotated[Optional[int], typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")]
-ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
+AgencyOpt = Annotated[
+    list[str] | None, typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=_complete("agency"))
+]
+PersonOpt = Annotated[list[str] | None, typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=_complete("person"))]
+VehicleOpt = Annotated[
+    list[str] | None, typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=_complete("vehicle"))
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category),
+]
+YearOpt = Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
+MonthOpt = Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
+FromOpt = Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
 
 
 def _output(fmt: str | None) -> Output:
@@ -192,7 +202,7 @@ def main(
 def search(
     terms: Annotated[list[str], typer.Argument(metavar="TERM...", help="Words to find; every one must match (Chinese substring, or a date like 1月18日).")],
     any_term: Annotated[bool, typer.Option("--any", help="Match events with any of the terms instead of all.")] = False,
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", "-x", metavar="TERM", help="Drop events that match this term; repeatable.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", "-x", metavar="TERM", help="Drop events that match this term; repeatable.")] = None,
     sort: Annotated[str, typer.Option("--sort", metavar="date|relevance", help="Order by date (default) or by number of matches.")] = "date",
     agency: AgencyOpt = None,
     person: PersonOpt = None,
@@ -252,7 +262,7 @@ def _suggest(query: str, store: Store, registry: Registry) -> None:
 @command
 def who(
     name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
     data: DataOpt = None,
     fmt: FormatOpt = None,
@@ -322,7 +332,7 @@ def timeline(
 @app.command()
 @command
 def agency(
-    name: Annotated[Optional[str], typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
+    name: Annotated[str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
     data: DataOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
@@ -365,6 +375,7 @@ def show(
     Examples:
       spacelog show 2017-029
       spacelog show 29 --format json
+      spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
     out = _output(fmt)
     store, registry = _load(data, strict)
@@ -382,9 +393,13 @@ def show(
 @app.command()
 @command
 def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")
+    ] = None,
     data: DataOpt = None,
-    registry_path: Annotated[Optional[str], typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")] = None,
+    registry_path: Annotated[
+        str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")
+    ] = None,
 ) -> int:
     """Validate a store: every bad line is reported as FILE:LINE: what is wrong.
 
@@ -395,7 +410,7 @@ def check(
     Examples:
       spacelog check
       spacelog check data/events.jsonl
-      cat events.jsonl | spacelog check -
+      spacelog ingest 大事记2018.txt --year 2018 | spacelog check -
     """
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
@@ -417,7 +432,7 @@ def ingest(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
-    registry_path: Annotated[Optional[str], typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
+    registry_path: Annotated[str | None, typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
 ) -> int:
     """Parse a chronicle into an event store (JSON Lines).
 

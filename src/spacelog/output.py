@@ -13,7 +13,8 @@ import io
 import json
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .store import Event
 from .text import visible
@@ -116,6 +117,7 @@ class Output:
             self.events([event])
             return
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(show_header=False, box=None, padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
@@ -124,8 +126,8 @@ class Output:
         table.add_row("date", _safe(date_range(event)))
         table.add_row("categories", _safe(", ".join(event["categories"])))
         for field in ("agencies", "people", "vehicles"):
-            names = [_entity_label(registry, i) for i in event[field]]
-            table.add_row(field, _safe("\n".join(names) or "-"))
+            names = [_safe(_entity_label(registry, i)) for i in event[field]]
+            table.add_row(field, Text("\n").join(names) if names else "-")
         table.add_row("text", _safe(event["text"]))
         self.console.print(table)
 
@@ -190,7 +192,8 @@ class Output:
         from rich.columns import Columns
         from rich.table import Table
 
-        head = Table(show_header=False, box=None, padding=(0, 1), title=_safe(f"{s.entity.name_zh} · {s.entity.name_en}"))
+        self.console.print(_safe(f"{s.entity.name_zh} · {s.entity.name_en}"), style="bold")
+        head = Table(show_header=False, box=None, padding=(0, 1))
         head.add_column(style="bold")
         head.add_column()
         head.add_row("id", _safe(s.entity.id))

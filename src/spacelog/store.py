@@ -10,9 +10,10 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .errors import DataError
 
@@ -133,9 +134,9 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     event_id, seq = obj.get("id"), obj.get("seq")
     if "id" in obj:
         if not isinstance(event_id, str):
-            problems.append(f"field id must be a string like \"2017-029\", found {json.dumps(event_id, ensure_ascii=False)}")
+            problems.append(f'field id must be a string like "2017-029", found {json.dumps(event_id, ensure_ascii=False)}')
         elif not (m := _ID.match(event_id)):
-            problems.append(f"field id {event_id!r} is not <year>-<sequence> like \"2017-029\"")
+            problems.append(f'field id {event_id!r} is not <year>-<sequence> like "2017-029"')
         elif isinstance(seq, int) and not isinstance(seq, bool) and int(m.group(2)) != seq:
             problems.append(f"field id {event_id!r} does not match seq {seq}")
     if "seq" in obj and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
@@ -216,7 +217,12 @@ def load_store(paths: list[str], registry: Registry | None = None, check_order: 
                 continue
             if check_order and previous is not None and event["date"] < previous["date"]:
                 store.diagnostics.append(
-                    Diagnostic(name, number, f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})", "warning")
+                    Diagnostic(
+                        name,
+                        number,
+                        f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})",
+                        "warning",
+                    )
                 )
             previous = event
             store.events.append(event)

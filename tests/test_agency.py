@@ -1,0 +1,47 @@
+"""agency: the list of agencies, and one agency's summary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import cli, ids
+
+NASA_EVENTS = 24
+
+
+@pytest.mark.parametrize("name", ["NASA", "nasa", "美国国家航空航天局", "美国航天局", "美国宇航局"])
+def test_nasa_by_any_name(name):
+    result = cli("agency", name, "--format", "json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["id"] == "nasa" and summary["count"] == NASA_EVENTS
+    assert summary["first"] == "2017-01-03" and summary["last"] == "2017-12-11"
+    assert summary["by_month"]["2017-03"] == 2
+    assert summary["partners"]["spacex"] == 1
+
+
+def test_roscosmos_and_energia():
+    assert json.loads(cli("agency", "Roscosmos", "--format", "json").stdout)["events"][0]["id"] == "2017-019"
+    assert ids(cli("agency", "能源").stdout) == ["2017-011", "2017-017", "2017-018", "2017-040"]
+
+
+def test_unknown_agency_gets_did_you_mean():
+    result = cli("agency", "ＮＡＳ")
+    assert result.exit_code == 0  # NAS is contained in NASA
+    result = cli("agency", "惠特森")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spacelog: no agency matches '惠特森'")
+
+
+def test_list_is_busiest_first():
+    result = cli("agency", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert rows[0]["id"] == "nasa" and len(rows[0]["events"]) == NASA_EVENTS
+    assert set(rows[0]) == {"id", "name_zh", "name_en", "events"}
+    counts = [len(r["events"]) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+    tsv = cli("agency").stdout.splitlines()
+    assert tsv[0].split("\t") == ["nasa", "美国国家航空航天局", "NASA", str(NASA_EVENTS)]
+    assert tsv[1].split("\t")[0] == "spacex"

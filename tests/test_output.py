@@ -1,0 +1,144 @@
+"""Output: Rich tables on a terminal, plain lines in a pipe, data never acting on the terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+
+import pytest
+from rich.cells import cell_len
+
+from conftest import cli, run_process, shipped_events
+from spacelog.output import Output
+
+ESC = "\x1b"
+BOX = re.compile("[\u2500-\u257f]")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def render(events, fmt=None, **kwargs) -> str:
+    stream = FakeTerminal()
+    Output(fmt, stream).events(events, **kwargs)
+    return stream.getvalue()
+
+
+def test_terminal_default_is_a_table_with_highlighted_matches(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = render(shipped_events()[1:2], highlight=["锂离子电池"])
+    assert "2017-002" in out and "─" in out
+    assert f"{ESC}[1;7m锂离子电池{ESC}[0m" in out
+
+
+def test_table_lines_have_equal_width_at_80_columns(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    out = render(shipped_events()[:10])
+    widths = {cell_len(line) for line in out.splitlines() if line.strip()}
+    assert widths == {80}
+
+
+def test_no_color_and_dumb_terminal_emit_no_colour(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = render(shipped_events()[:2], highlight=["国际空间站"])
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-8]|4[0-8]|9[0-7])m", out)
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert ESC not in render(shipped_events()[:2], highlight=["国际空间站"])
+
+
+@pytest.mark.parametrize("command", [["search", "空间站"], ["timeline", "--month", "3"], ["agency", "NASA"], ["agency"], ["who", "惠特森"], ["show", "29"]])
+def test_piped_output_has_no_escapes_and_no_box_drawing(command):
+    result = cli(*command)
+    assert result.exit_code == 0
+    assert ESC not in result.stdout and not BOX.search(result.stdout)
+    assert result.stdout and all("\t" in line for line in result.stdout.splitlines())
+
+
+def test_tsv_is_id_date_end_text():
+    first = cli("timeline", "--month", "6").stdout.splitlines()[2]
+    assert first.split("\t") == ["2017-036", "2017-06-05", "", shipped_events()[35]["text"]]
+    row = [line for line in cli("timeline").stdout.splitlines() if line.startswith("2017-037")][0]
+    assert row.split("\t")[:3] == ["2017-037", "2017-06-05", "2017-06-09"]
+
+
+def test_hostile_text_is_inert_in_every_format(tmp_path):
+    event = dict(shipped_events()[0])
+    event["text"] = "1月3日，[bold red]x[/] [link=file:///etc/passwd]y \x1b[2J \x1b]52;c;aGk=\x07 \u202egnp.exe\x9b tab\there"
+    store = tmp_path / "h.jsonl"
+    store.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+    for fmt in ("tsv", "csv", "json", "jsonl", "table"):
+        out = cli("search", "1月3日", "--data", str(store), "--format", fmt).stdout
+        assert ESC not in out and "\x07" not in out and "\u202e" not in out and "\x9b" not in out, fmt
+        if fmt in ("json", "jsonl"):
+            parsed = json.loads(out)
+            assert (parsed[0] if fmt == "json" else parsed)["text"] == event["text"]
+        else:
+            assert "[bold red]x[/]" in out and "\\x1b[2J" in out and "\\u202e" in out, fmt
+    tsv = cli("search", "1月3日", "--data", str(store)).stdout
+    assert tsv.count("\t") == 3  # the tab inside the text is escaped
+
+
+def big_store(tmp_path, n: int = 3000):
+    """A store whose output is far larger than a pipe's buffer, so `head` really closes it early."""
+    base = shipped_events()
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            year, seq = 2000 + i // 900, i % 900 + 1
+            event = dict(base[i % len(base)], id=f"{year}-{seq:03d}", seq=seq, date=f"{year}-01-01", end=None)
+            f.write(json.dumps(event, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "table"])
+def test_head_on_a_pipe_exits_0_with_empty_stderr(tmp_path, fmt):
+    store = big_store(tmp_path)
+    command = f"{sys.executable} -m spacelog search 空间站 --data {store} --format {fmt} | head -1; exit ${{PIPESTATUS[0]}}"
+    result = run_process(shell=command)
+    assert result.returncode == 0
+    assert result.stderr == b""
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_exit_statuses_as_a_real_process():
+    assert run_process("search", "空间站").returncode == 0
+    assert run_process("search", "不存在的词语").returncode == 1
+    assert run_process("search", "x", "--month", "13").returncode == 2
+    assert run_process("bogus").returncode == 2
+
+
+def test_ctrl_c_exits_130_quietly():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacelog", "search", "x", "--data", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(1.0)  # it is waiting for the store on stdin
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err
+
+
+def test_every_command_has_help_with_a_chinese_example():
+    for command in ("search", "who", "timeline", "agency", "show", "check", "ingest"):
+        result = cli(command, "--help")
+        assert result.exit_code == 0
+        examples = result.stdout.split("Examples:")[1]
+        assert re.search(r"[\u4e00-\u9fff]", examples), command
+
+
+def test_version_and_bare_command():
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("spacelog 0.")
+    assert cli().exit_code == 2

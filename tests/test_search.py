@@ -1,0 +1,108 @@
+"""search: normalised Chinese substring match, names, dates, exclusions, exit statuses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import cli, eids, ids
+
+WHITSON = eids(2, 22, 32)
+
+
+def test_every_event_containing_chuchang():
+    result = cli("search", "出舱")
+    assert result.exit_code == 0
+    assert ids(result.stdout) == eids(2, 3, 21, 22, 32, 46, 47, 49, 58, 59)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("spelling", ["惠特森", "佩吉·惠特森", "佩吉惠特森", "Whitson", "whitson", "Peggy Whitson", "WHITSON"])
+def test_whitson_under_each_spelling(spelling):
+    assert ids(cli("search", spelling).stdout) == WHITSON
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("猎鹰9", eids(1, 4, 5, 15, 23, 35, 48, 72)),  # the text says “猎鹰”9
+        ("ＮＡＳＡ", None),  # full-width finds NASA
+        ("马克范德黑", eids(50, 58, 59)),  # an alias also finds the tagged events
+        ("国際空間站", None),
+        ("獵鷹", eids(1, 4, 5, 15, 23, 35, 48, 72)),  # traditional characters
+        ("2017-2018", eids(11)),  # the text has an em dash
+        ("lc39a", eids(15)),  # the text says LC 39A
+    ],
+)
+def test_normalised_matching(query, expected):
+    result = cli("search", query)
+    assert result.exit_code == 0
+    if expected is not None:
+        assert ids(result.stdout) == expected
+
+
+def test_fullwidth_finds_the_same_as_ascii():
+    assert ids(cli("search", "ＮＡＳＡ").stdout) == ids(cli("search", "NASA").stdout)
+    assert len(ids(cli("search", "NASA").stdout)) == 24
+    assert ids(cli("search", "國際空間站").stdout) == ids(cli("search", "国际空间站").stdout)
+
+
+def test_a_date_term_matches_the_day_not_the_substring():
+    assert ids(cli("search", "1月18日").stdout) == eids(5, 6)  # not 34 (2016年11月18日)
+    assert ids(cli("search", "2017-01-18").stdout) == eids(5, 6)
+    assert ids(cli("search", "1 月 18 日").stdout) == eids(5, 6)
+    assert ids(cli("search", "6月7日").stdout) == eids(37)  # inside the range 6月5日—6月9日
+
+
+def test_all_terms_by_default_any_with_flag_and_exclude():
+    assert ids(cli("search", "惠特森", "出舱").stdout) == WHITSON
+    assert ids(cli("search", "佩斯凯", "金布罗").stdout) == eids(3, 21)
+    assert ids(cli("search", "--any", "佩斯凯", "惠特森").stdout) == eids(2, 3, 21, 22, 32, 34)
+    assert ids(cli("search", "惠特森", "--exclude", "费舍尔").stdout) == eids(2, 22)
+
+
+def test_results_in_date_order_and_by_relevance():
+    assert ids(cli("search", "联合发射联盟", "--any", "嫦娥").stdout) == eids(29, 28)  # 04-18 before 04-28
+    relevance = ids(cli("search", "惠特森", "--sort", "relevance").stdout)
+    assert relevance == eids(22, 2, 32)  # event 22 names her three times
+
+
+def test_filters_combine_with_search():
+    assert ids(cli("search", "出舱", "--category", "eva", "--month", "1").stdout) == eids(2, 3)
+    assert ids(cli("search", "航天员", "--person", "费舍尔").stdout) == eids(26, 32)
+
+
+def test_no_match_exits_1_with_suggestions_on_stderr():
+    result = cli("search", "布莱斯尼可")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "no events found" in result.stderr
+    assert "did you mean 兰道夫·布莱斯尼克 (Randy Bresnik)" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    for args, message in [
+        (("search", "  "), "search term '  ' is empty"),
+        (("search", "x", "--category", "party"), "unknown category 'party'"),
+        (("search", "x", "--format", "xml"), "unknown format 'xml'"),
+        (("search", "x", "--sort", "size"), "unknown sort order 'size'"),
+        (("search", "2月30日"), "'2月30日' is not a real date"),
+        (("search", "x", "--from", "2017-13-01"), "--from '2017-13-01' is not a date"),
+    ]:
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert result.stdout == ""
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_jsonl_lines_carry_the_store_fields():
+    result = cli("search", "出舱", "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == eids(2, 3, 21, 22, 32, 46, 47, 49, 58, 59)
+    assert list(records[0]) == ["id", "seq", "date", "end", "text", "agencies", "people", "vehicles", "categories"]
+
+
+def test_json_is_one_document():
+    records = json.loads(cli("search", "惠特森", "--format", "json").stdout)
+    assert [r["id"] for r in records] == WHITSON

@@ -1,0 +1,67 @@
+"""timeline and its filters, shared by every listing command."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import cli, eids, ids
+
+
+def test_march():
+    result = cli("timeline", "--month", "3")
+    assert result.exit_code == 0
+    assert ids(result.stdout) == eids(19, 20, 21, 22, 23, 24)
+
+
+def test_every_eva_is_not_every_mention_of_chuchang():
+    assert ids(cli("timeline", "--category", "eva").stdout) == eids(2, 3, 21, 22, 32, 49, 58, 59)
+
+
+def test_every_event_of_spacex_under_any_spelling():
+    expected = eids(1, 4, 15, 23, 35, 48, 72)
+    for name in ("SpaceX", "spacex", "美国太空探索技术公司", "Space Exploration Technologies"):
+        assert ids(cli("timeline", "--agency", name).stdout) == expected
+
+
+def test_whole_timeline_is_in_date_order():
+    got = ids(cli("timeline").stdout)
+    assert len(got) == 73
+    assert got.index("2017-029") < got.index("2017-028")
+
+
+def test_date_range_filters_and_ranges_overlap():
+    assert ids(cli("timeline", "--from", "2017-06-06", "--to", "2017-06-08").stdout) == eids(37, 38)
+    assert ids(cli("timeline", "--person", "惠特森", "--year", "2017").stdout) == eids(2, 22, 32)
+    assert ids(cli("timeline", "--vehicle", "“进步”MS-06").stdout) == eids(40)
+    assert ids(cli("timeline", "--agency", "NASA", "--category", "policy").stdout) == eids(20, 30, 56, 57, 70)
+
+
+def test_nothing_found_exits_1():
+    result = cli("timeline", "--year", "2018")
+    assert result.exit_code == 1
+    assert result.stdout == "" and result.stderr == "spacelog: no events found\n"
+
+
+def test_bad_values_exit_2_with_one_sentence():
+    result = cli("timeline", "--month", "13")
+    assert result.exit_code == 2 and "13" in result.stderr and "Traceback" not in result.stderr
+    result = cli("timeline", "--agency", "马斯克")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("spacelog: no agency matches '马斯克'")
+    result = cli("timeline", "--from", "2017-07-01", "--to", "2017-06-01")
+    assert result.stderr == "spacelog: --from 2017-07-01 is after --to 2017-06-01\n"
+
+
+def test_csv_has_a_header_and_parses():
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(cli("timeline", "--month", "6", "--format", "csv").stdout)))
+    assert rows[0] == ["id", "date", "end", "text"]
+    assert rows[1:3][1][:3] == ["2017-035", "2017-06-04", ""]
+    assert ["2017-037", "2017-06-05", "2017-06-09"] == [r for r in rows if r[0] == "2017-037"][0][:3]
+
+
+def test_jsonl_round_trips():
+    lines = cli("timeline", "--format", "jsonl").stdout.splitlines()
+    assert len(lines) == 73 and all(json.loads(line)["text"] for line in lines)

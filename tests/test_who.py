@@ -1,0 +1,90 @@
+"""who: fuzzy lookup over every alias, never silently picking a wrong entity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import REGISTRY, cli
+from spacelog.lookup import lookup
+from spacelog.registry import load_registry
+
+registry = load_registry(REGISTRY)
+
+
+@pytest.mark.parametrize(
+    "query, entity_id",
+    [
+        ("范德海", "mark-vande-hei"),
+        ("马克·范德·黑", "mark-vande-hei"),
+        ("Vande Hei", "mark-vande-hei"),
+        ("布莱斯尼可", "randy-bresnik"),  # input-method typo
+        ("whitson", "peggy-whitson"),
+        ("kimbrough", "shane-kimbrough"),
+        ("huitesen", "peggy-whitson"),  # romanised
+        ("惠特森", "peggy-whitson"),
+        ("罗伯特·金布罗", "shane-kimbrough"),
+        ("兰迪·布莱斯尼克", "randy-bresnik"),
+        ("费舍尔", "jack-fischer"),
+        ("jinbuluo", "shane-kimbrough"),
+        ("Peggy Whitsn", "peggy-whitson"),
+        ("NASA", "nasa"),
+        ("Roscosmos", "roscosmos"),
+        ("能源", "energia"),
+    ],
+)
+def test_variants_typos_and_romanised_input_find_the_right_entity(query, entity_id):
+    result = cli("who", query, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["query"] == query
+    assert document["matches"][0]["id"] == entity_id
+
+
+@pytest.mark.parametrize("query", ["马斯克", "Armstrong", "Elon Musk", "阿波罗", "哈勃"])
+def test_names_not_in_the_chronicle_exit_1(query):
+    result = cli("who", query)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"no name matches {query!r} well enough" in result.stderr
+
+
+def test_suggestions_on_stderr_for_near_misses():
+    result = cli("who", "马斯克")
+    assert "did you mean" in result.stderr and "马克·范德海 (Mark Vande Hei)" in result.stderr
+
+
+def test_json_document_shape_and_events():
+    document = json.loads(cli("who", "惠特森", "--format", "json").stdout)
+    assert document == {
+        "query": "惠特森",
+        "matches": [
+            {
+                "id": "peggy-whitson",
+                "kind": "person",
+                "name_zh": "佩吉·惠特森",
+                "name_en": "Peggy Whitson",
+                "score": 100,
+                "events": ["2017-002", "2017-022", "2017-032"],
+            }
+        ],
+    }
+
+
+def test_tsv_is_one_match_per_line():
+    result = cli("who", "谢尔盖")
+    assert result.exit_code == 0
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [line[0] for line in lines] == ["sergey-ryazansky", "sergey-ryzhikov"]
+    assert lines[0][5] == "2017-047,2017-049"
+
+
+def test_kind_restricts_the_lookup():
+    assert json.loads(cli("who", "联盟", "--kind", "agency", "--format", "json").stdout)["matches"][0]["id"] == "ula"
+    assert cli("who", "x", "--kind", "planet").exit_code == 2
+
+
+def test_short_contained_names_do_not_steal_the_match():
+    # partial matching would score 联盟 100 against 联合发射联盟 (ULA)
+    assert lookup("联盟", registry)[0].entity.id == "soyuz"
