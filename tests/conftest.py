@@ -20,11 +20,12 @@ REGISTRY = ROOT / "data" / "entities.toml"
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    """Tests never depend on the developer's environment or terminal."""
+def _clean_env(monkeypatch, tmp_path_factory):
+    """Tests never depend on the developer's environment, terminal or cache."""
     for name in ("SPACELOG_DATA", "SPACELOG_REGISTRY", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 def cli(*args: str, input: str | None = None):

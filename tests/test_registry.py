@@ -92,3 +92,24 @@ def test_tagging_ignores_spacing_quotes_and_width():
     assert _tagged("轨道 ATK 公司") == ["orbital-atk"]
     assert _tagged("“猎鹰” 9 火箭") == ["falcon-9"]
     assert _tagged("ＮＡＳＡ") == ["nasa"]
+
+
+def test_cached_registry_is_rebuilt_when_the_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "entities.toml"
+    entry = '[[entity]]\nid = "x"\nkind = "person"\nname_zh = "甲"\nname_en = "Jia"\naliases = ["甲乙"]\n'
+    path.write_text(entry, encoding="utf-8")
+    first = load_registry(path)
+    assert list((tmp_path / "cache").glob("registry-*.json"))
+    assert [e.id for e in load_registry(path).exact("甲乙")] == ["x"] == [e.id for e in first.exact("甲乙")]
+    path.write_text(entry.replace("甲乙", "丙丁丁"), encoding="utf-8")  # size changes too
+    again = load_registry(path)
+    assert again.exact("甲乙") == [] and [e.id for e in again.exact("丙丁丁")] == ["x"]
+    assert again.tag("他叫丙丁丁")["people"] == ["x"]
+
+
+def test_unwritable_cache_is_not_an_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("SPACELOG_CACHE", str(blocker / "cache"))
+    assert load_registry(REGISTRY).exact("惠特森")[0].id == "peggy-whitson"

@@ -1,7 +1,7 @@
 """Fuzzy lookup of names in the registry: variants, typos, English and pinyin input.
 
 Stages, each tried on normalised keys (see `text.search_key`):
-1. exact: the query is one of an entity's names (score 100);
+1. exact: the query is one of an entity's names (score 100; no later stage runs);
 2. containment: the query is part of a name, or a name part of the query
    (70-95, by how much of the longer one the shorter covers);
 3. rapidfuzz `ratio` over the names (typos in Latin or Chinese);
@@ -13,7 +13,6 @@ near 100, so 联盟 would find United Launch Alliance (see shared research).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import UsageError
@@ -25,11 +24,11 @@ SUGGEST = 50  # from here up to RESOLVE: offered as "did you mean"
 PINYIN_WEIGHT = 0.95
 
 
-@dataclass(frozen=True)
 class Match:
-    entity: Entity
-    score: float
-    name: str  # the spelling that matched
+    __slots__ = ("entity", "score", "name")
+
+    def __init__(self, entity: Entity, score: float, name: str) -> None:
+        self.entity, self.score, self.name = entity, score, name  # name: the spelling that matched
 
 
 def _min_len(key: str) -> int:
@@ -49,13 +48,15 @@ def lookup(query: str, registry: Registry, kind: str | None = None, limit: int =
         if current is None or score > current.score:
             best[entity.id] = Match(entity, round(score, 1), name)
 
+    exact = registry.exact(simplified, kind)
+    if exact:  # a name typed exactly needs no fuzzy stage (nor rapidfuzz's import)
+        return [Match(e, 100, simplified) for e in exact][:limit]
+
     names = [(e, n, search_key(n)) for e in registry.of_kind(kind) for n in e.names]
     for entity, name, name_key in names:
         if not name_key:
             continue
-        if name_key == key:
-            offer(entity, 100, name)
-        elif len(key) >= _min_len(key) and key in name_key:
+        if len(key) >= _min_len(key) and key in name_key:
             offer(entity, 70 + 25 * len(key) / len(name_key), name)
         elif len(name_key) >= _min_len(name_key) and name_key in key:
             offer(entity, 70 + 25 * len(name_key) / len(key), name)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 
 from .errors import UsageError
 from .registry import FIELD_OF_KIND, Entity, Registry
@@ -22,18 +20,25 @@ def by_date(events: list[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e["date"], e["id"]))
 
 
-@dataclass
 class EventFilter:
     """Conditions every listed event must meet; empty fields do not filter."""
 
-    agencies: list[str] = field(default_factory=list)
-    people: list[str] = field(default_factory=list)
-    vehicles: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    year: int | None = None
-    month: int | None = None
-    date_from: str | None = None  # ISO dates compare correctly as strings
-    date_to: str | None = None
+    __slots__ = ("agencies", "people", "vehicles", "categories", "year", "month", "date_from", "date_to")
+
+    def __init__(
+        self,
+        agencies: list[str] | None = None,
+        people: list[str] | None = None,
+        vehicles: list[str] | None = None,
+        categories: list[str] | None = None,
+        year: int | None = None,
+        month: int | None = None,
+        date_from: str | None = None,  # ISO dates compare correctly as strings
+        date_to: str | None = None,
+    ) -> None:
+        self.agencies, self.people, self.vehicles = agencies or [], people or [], vehicles or []
+        self.categories, self.year, self.month = categories or [], year, month
+        self.date_from, self.date_to = date_from, date_to
 
     def matches(self, event: Event) -> bool:
         for name in ("agencies", "people", "vehicles", "categories"):
@@ -58,20 +63,23 @@ class EventFilter:
 def _overlaps_month(start: str, end: str, month: int) -> bool:
     if start[:7] == end[:7]:
         return int(start[5:7]) == month
+    import datetime as dt
+
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     months = (last.year - first.year) * 12 + last.month - first.month
     return months >= 11 or any((first.month - 1 + k) % 12 + 1 == month for k in range(months + 1))
 
 
-@dataclass
 class Term:
     """One search term: a normalised substring, a date, and the entities it names."""
 
-    raw: str
-    key: str
-    day: tuple[int | None, int, int] | None = None  # (year or None, month, day)
-    entity_ids: list[str] = field(default_factory=list)
-    alias_keys: list[str] = field(default_factory=list)
+    __slots__ = ("raw", "key", "day", "entity_ids", "alias_keys")
+
+    def __init__(self, raw: str, key: str, day: tuple[int | None, int, int] | None = None) -> None:
+        self.raw, self.key = raw, key
+        self.day = day  # (year or None, month, day)
+        self.entity_ids: list[str] = []
+        self.alias_keys: list[str] = []
 
     def hits(self, event: Event, key: str) -> int:
         """How often the event matches the term; 0 when it does not."""
@@ -93,6 +101,10 @@ def _on_day(event: Event, day: tuple[int | None, int, int]) -> bool:
     if year is not None:
         target = f"{year:04d}-{month:02d}-{dom:02d}"
         return start <= target <= end
+    if start == end:
+        return start[5:] == f"{month:02d}-{dom:02d}"
+    import datetime as dt
+
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     for y in range(first.year, last.year + 1):
         try:
@@ -114,10 +126,10 @@ def parse_day(raw: str) -> tuple[int | None, int, int] | None:
         year, month, dom = int(m.group(1)), int(m.group(2)), int(m.group(3))
     else:
         year, month, dom = (int(m.group(1)) if m.group(1) else None), int(m.group(2)), int(m.group(3))
-    try:
-        dt.date(year or 2000, month, dom)  # 2000 is a leap year: 2月29日 is a real day
-    except ValueError:
-        raise UsageError(f"{raw!r} is not a real date") from None
+    from .store import parse_date
+
+    if parse_date(f"{year or 2000:04d}-{month:02d}-{dom:02d}") is None:  # 2000 is a leap year: 2月29日 is real
+        raise UsageError(f"{raw!r} is not a real date")
     return year, month, dom
 
 
@@ -138,10 +150,11 @@ def parse_terms(raw_terms: list[str], registry: Registry) -> list[Term]:
     return terms
 
 
-@dataclass
 class SearchHit:
-    event: Event
-    score: int
+    __slots__ = ("event", "score")
+
+    def __init__(self, event: Event, score: int) -> None:
+        self.event, self.score = event, score
 
 
 def search(
@@ -210,15 +223,18 @@ def group_by_month(events: list[Event]) -> list[tuple[str, list[Event]]]:
     return list(groups.items())
 
 
-@dataclass
 class AgencySummary:
-    entity: Entity
-    events: list[Event]
-    by_month: Counter
-    by_category: Counter
-    people: Counter
-    vehicles: Counter
-    partners: Counter
+    """One agency's events and what they have in common."""
+
+    __slots__ = ("entity", "events", "by_month", "by_category", "people", "vehicles", "partners")
+
+    def __init__(self, entity: Entity, events: list[Event]) -> None:
+        self.entity, self.events = entity, events
+        self.by_month = Counter(e["date"][:7] for e in events)
+        self.by_category = Counter(c for e in events for c in e["categories"])
+        self.people = Counter(p for e in events for p in e["people"])
+        self.vehicles = Counter(v for e in events for v in e["vehicles"])
+        self.partners = Counter(a for e in events for a in e["agencies"] if a != entity.id)
 
     @property
     def first(self) -> str | None:
@@ -230,16 +246,7 @@ class AgencySummary:
 
 
 def summarize_agency(entity: Entity, events: list[Event]) -> AgencySummary:
-    mine = by_date([e for e in events if entity.id in e["agencies"]])
-    return AgencySummary(
-        entity=entity,
-        events=mine,
-        by_month=Counter(e["date"][:7] for e in mine),
-        by_category=Counter(c for e in mine for c in e["categories"]),
-        people=Counter(p for e in mine for p in e["people"]),
-        vehicles=Counter(v for e in mine for v in e["vehicles"]),
-        partners=Counter(a for e in mine for a in e["agencies"] if a != entity.id),
-    )
+    return AgencySummary(entity, by_date([e for e in events if entity.id in e["agencies"]]))
 
 
 def agency_counts(events: list[Event], registry: Registry) -> list[tuple[Entity, list[str]]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
@@ -14,17 +12,29 @@ KINDS = ("agency", "person", "vehicle")
 FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
 
 
-@dataclass(frozen=True)
 class Entity:
-    id: str
-    kind: str
-    name_zh: str
-    name_en: str
-    aliases: tuple[str, ...]
-    lookup: tuple[str, ...] = ()
-    context: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cls: str = ""
-    note: str = ""
+    """An agency, person or vehicle, with every spelling of its name."""
+
+    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "cls", "note")
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        name_zh: str,
+        name_en: str,
+        aliases: tuple[str, ...],
+        lookup: tuple[str, ...] = (),
+        context: dict[str, tuple[str, ...]] | None = None,
+        cls: str = "",
+        note: str = "",
+    ) -> None:
+        self.id, self.kind, self.name_zh, self.name_en = id, kind, name_zh, name_en
+        self.aliases, self.lookup, self.context = aliases, lookup, context or {}
+        self.cls, self.note = cls, note
+
+    def __repr__(self) -> str:
+        return f"Entity({self.id!r})"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -36,18 +46,23 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-@dataclass
 class Registry:
-    entities: dict[str, Entity]
-    path: str = ""
-    # alias key -> [(entity id, context keys or None)], for tagging text
-    _tags: dict[str, list[tuple[str, tuple[str, ...] | None]]] = field(default_factory=dict)
-    # alias key -> entity ids, for exact lookup of any name
-    _names: dict[str, list[str]] = field(default_factory=dict)
-    _longest: int = 0
+    """Entities by id, with alias indexes for tagging text and for exact lookup."""
 
-    def __post_init__(self) -> None:
-        for entity in self.entities.values():
+    def __init__(self, entities: dict[str, Entity], path: str = "", index: dict | None = None) -> None:
+        self.entities = entities
+        self.path = path
+        # alias key -> [(entity id, context keys or None)], for tagging text
+        self._tags: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {}
+        # alias key -> entity ids, for exact lookup of any name
+        self._names: dict[str, list[str]] = {}
+        self._longest = 0
+        if index is not None:
+            self._tags = {k: [(eid, tuple(ctx) if ctx is not None else None) for eid, ctx in v] for k, v in index["tags"].items()}
+            self._names = index["names"]
+            self._longest = index["longest"]
+            return
+        for entity in entities.values():
             for alias in entity.aliases:
                 self._add_tag(search_key(alias), entity.id, None)
             for alias, words in entity.context.items():
@@ -56,6 +71,9 @@ class Registry:
                 ids = self._names.setdefault(search_key(name), [])
                 if entity.id not in ids:
                     ids.append(entity.id)
+
+    def index(self) -> dict:
+        return {"tags": self._tags, "names": self._names, "longest": self._longest}
 
     def _add_tag(self, key: str, entity_id: str, context: tuple[str, ...] | None) -> None:
         if key:
@@ -139,8 +157,29 @@ def _entity_from_toml(raw: dict, where: str) -> Entity:
 
 
 def load_registry(path: str | Path) -> Registry:
-    """Read a registry file (TOML, a list of [[entity]] tables)."""
-    path = Path(path)
+    """Read a registry file (TOML, a list of [[entity]] tables), through the cache when it is fresh."""
+    from . import cache
+
+    name, stamp = cache.entry_name("registry", path), cache.file_stamp(path)
+    cached = cache.read_json(name, stamp)
+    if cached is not None:
+        entities = {raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}
+        return Registry(entities, str(path), cached["index"])
+    raw_entities = _read_toml(Path(path))
+    entities: dict[str, Entity] = {}
+    for item in raw_entities:
+        entity = _entity_from_toml(item, str(path))
+        if entity.id in entities:
+            raise DataError(f"{path}: entity id {entity.id!r} is defined twice")
+        entities[entity.id] = entity
+    registry = Registry(entities, str(path))
+    cache.write_json(name, stamp, {"entities": raw_entities, "index": registry.index()})
+    return registry
+
+
+def _read_toml(path: Path) -> list[dict]:
+    import tomllib
+
     try:
         with path.open("rb") as f:
             raw = tomllib.load(f)
@@ -148,10 +187,7 @@ def load_registry(path: str | Path) -> Registry:
         raise DataError(f"{path}: cannot read the entity registry ({err.strerror or err})") from None
     except tomllib.TOMLDecodeError as err:
         raise DataError(f"{path}: the entity registry is not valid TOML ({err})") from None
-    entities: dict[str, Entity] = {}
-    for item in raw.get("entity", []):
-        entity = _entity_from_toml(item, str(path))
-        if entity.id in entities:
-            raise DataError(f"{path}: entity id {entity.id!r} is defined twice")
-        entities[entity.id] = entity
-    return Registry(entities, str(path))
+    entities = raw.get("entity", [])
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise DataError(f"{path}: the entity registry must be a list of [[entity]] tables")
+    return entities

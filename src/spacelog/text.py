@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _TILDES = "\uff5e\u301c"
-# Characters that carry no meaning for matching: whitespace, name dots, quotes.
-_IGNORED = set(" \t\r\n\u3000\u00a0·・•‧\u30fb\u2027" + "“”‘’\"'「」『』《》〈〉")
+# What carries no meaning for matching: whitespace (\s is str.isspace), name dots, quotes.
+_IGNORED = re.compile("[\\s·・•‧\u30fb\u2027“”‘’\"'「」『』《》〈〉]+")
 _TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord(c): "~" for c in _TILDES}
 _DASH_RUN = re.compile(r"-{2,}")
 
 
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     """The key of one character: NFKC, case folding, dashes unified, noise dropped."""
-    folded = unicodedata.normalize("NFKC", ch).casefold().translate(_TRANSLATE)
-    return "".join(c for c in folded if c not in _IGNORED and not c.isspace())
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", ch).casefold().translate(_TRANSLATE))
 
 
 def search_key(text: str) -> str:
     """The normalised form of `text` used for every comparison."""
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
-    kept = "".join(c for c in folded if c not in _IGNORED and not c.isspace())
-    return _DASH_RUN.sub("-", kept)
+    return _DASH_RUN.sub("-", _IGNORED.sub("", folded))
 
 
 def search_key_with_map(text: str) -> tuple[str, list[int]]:
@@ -65,14 +65,28 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+_traditional: frozenset[str] | None = None
+
+
+def _traditional_chars() -> frozenset[str]:
+    """Characters that zhconv-rs changes on their own (see tools/make_traditional.py)."""
+    global _traditional
+    if _traditional is None:
+        from pathlib import Path
+
+        _traditional = frozenset(Path(__file__).with_name("traditional.txt").read_text(encoding="utf-8").strip())
+    return _traditional
+
+
 def to_simplified(query: str) -> str:
     """Convert a query written in traditional characters to simplified.
 
-    Applied to queries only (the store is simplified already). zhconv-rs is
-    imported here, not at start-up, and only when the query has a character
-    outside ASCII.
+    Applied to queries only (the store is simplified already). zhconv-rs costs
+    about 6 ms to load its tables, so it is called only when the query holds a
+    character that is traditional on its own (國, 獵); a query of simplified
+    characters and words used only in Taiwan (太空梭) is left as it is.
     """
-    if query.isascii():
+    if query.isascii() or not any(c in _traditional_chars() for c in query):
         return query
     from zhconv_rs import zhconv
 

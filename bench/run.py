@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Benchmark spacelog: start-up on the shipped store, and scale on synthetic stores.
+
+    python bench/run.py                      # full run: start-up, then 10k/100k/1M events
+    python bench/run.py --sizes 1000 --runs 3 --out /tmp/b.md    # the CI smoke run
+
+Every number is the median of --runs runs after one warm-up run, of whole
+processes: wall time, and peak resident memory from wait4(). Floors and
+reference tools are measured in the same loop, so ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAKE_STORE = ROOT.parent / "shared" / "bench" / "make_store.py"
+SHIPPED = ROOT / "data" / "events.jsonl"
+
+MINIMAL_TYPER = """
+import typer
+app = typer.Typer()
+@app.command()
+def main(term: str, format: str = "tsv"):
+    print(term)
+app()
+"""
+MINIMAL_TYPER_RICH = """
+import typer
+app = typer.Typer()
+@app.command()
+def main(term: str, format: str = "tsv"):
+    from rich.console import Console
+    from rich.table import Table
+    table = Table("id", "text")
+    table.add_row("2017-001", term)
+    Console().print(table)
+app()
+"""
+QUERIES = [
+    ("search 空间站", ["search", "空间站"]),  # 37 events
+    ("search 卡西尼", ["search", "卡西尼"]),  # 1 event: the fixed cost of a table
+    ("who 惠特森", ["who", "惠特森"]),
+    ("timeline --month 3", ["timeline", "--month", "3"]),
+    ("agency NASA", ["agency", "NASA"]),
+]
+SCALE_QUERIES = [
+    ("search 卡西尼 (selective)", ["search", "卡西尼"], "卡西尼"),
+    ("search 空间站 (broad)", ["search", "空间站"], "空间站"),
+    ("timeline --month 3", ["timeline", "--month", "3"], None),
+    ("agency NASA", ["agency", "NASA"], None),
+    ("who 惠特森", ["who", "惠特森"], None),
+]
+
+
+# Measured processes run as an installed program runs for a user: bytecode is cached
+# (an inherited PYTHONDONTWRITEBYTECODE would recompile every module on every run) and
+# stdout is block-buffered.
+BASE_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}
+
+
+def measure(argv: list[str], runs: int, stdout_path: str = os.devnull, env: dict | None = None) -> tuple[float, float]:
+    """Median wall seconds and median peak RSS (MB) of running argv `runs` times, after a warm-up."""
+    env = env or BASE_ENV
+    times, peaks = [], []
+    for i in range(runs + 1):
+        with open(stdout_path, "wb") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
+        if i:  # the first run warms caches (and builds spacelog's index)
+            times.append(elapsed)
+            peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), statistics.median(peaks)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+
+
+def tool_version(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        return "not installed"
+    out = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.splitlines()
+    return out[0] if out else "?"
+
+
+def fmt_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def startup(runs: int, spacelog: list[str], tmp: Path) -> list[str]:
+    floor = tmp / "floor_typer.py"
+    floor.write_text(MINIMAL_TYPER)
+    floor_rich = tmp / "floor_typer_rich.py"
+    floor_rich.write_text(MINIMAL_TYPER_RICH)
+    py = sys.executable
+    base_plain, _ = measure([py, str(floor), "空间站"], runs)
+    base_rich, _ = measure([py, str(floor_rich), "空间站"], runs)
+    lines = [
+        "## Start-up on the shipped store (73 events)",
+        "",
+        f"Floors, measured in the same run: a minimal Typer app printing one line **{base_plain * 1000:.0f} ms**; "
+        f"a minimal Typer app printing a one-row Rich table **{base_rich * 1000:.0f} ms**. Target: 1.3× the floor.",
+        "",
+        fmt_row(["command", "piped (tsv)", "× Typer floor", "table", "× Typer+Rich floor", "met"]),
+        fmt_row(["---"] * 6),
+    ]
+    for label, args in QUERIES:
+        piped, _ = measure([*spacelog, *args, "--format", "tsv"], runs)
+        table, _ = measure([*spacelog, *args, "--format", "table"], runs)
+        ok = piped <= 1.3 * base_plain and table <= 1.3 * base_rich
+        lines.append(
+            fmt_row(
+                [
+                    f"`{label}`",
+                    f"{piped * 1000:.0f} ms",
+                    f"{piped / base_plain:.2f}",
+                    f"{table * 1000:.0f} ms",
+                    f"{table / base_rich:.2f}",
+                    "yes" if ok else "**no**",
+                ]
+            )
+        )
+    return lines
+
+
+def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], tmp: Path, env: dict) -> list[str]:
+    lines = ["## Scale: synthetic stores made with `shared/bench/make_store.py`", ""]
+    rg, jq = shutil.which("rg"), shutil.which("jq")
+    results: dict[tuple[str, str, int], float] = {}
+    for style in styles:
+        for n in sizes:
+            store = tmp / f"store-{style}-{n}.jsonl"
+            subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store), "--style", style], check=True)
+            size_mb = store.stat().st_size / 1e6
+            lines += [
+                f"### {n:,} events, `--style {style}` ({size_mb:.0f} MB)",
+                "",
+                fmt_row(["query (`--format jsonl > /dev/null`)", "spacelog", "peak RSS", "rg -F", "× rg", "jq", "jq ÷ spacelog"]),
+                fmt_row(["---"] * 7),
+            ]
+            for label, args, needle in SCALE_QUERIES:
+                wall, peak = measure([*spacelog, *args, "--data", str(store), "--format", "jsonl"], runs, env=env)
+                results[(style, label, n)] = wall
+                cells = [label, f"{wall:.3f} s", f"{peak:.0f} MB ({peak / size_mb:.2f}× file)"]
+                if needle and rg:
+                    rg_wall, _ = measure([rg, "-F", needle, str(store)], runs)
+                    cells += [f"{rg_wall:.3f} s", f"{wall / rg_wall:.1f}"]
+                elif rg and label != "who 惠特森":
+                    needle2 = "NASA" if "agency" in label else '"date":"'
+                    rg_wall, _ = measure([rg, "-F", needle2, str(store)], runs)
+                    cells += [f"{rg_wall:.3f} s (`{needle2}`)", f"{wall / rg_wall:.1f}"]
+                else:
+                    cells += ["-", "-"]
+                if needle and jq:
+                    jq_wall, _ = measure([jq, "-c", f'select(.text|contains("{needle}"))', str(store)], max(1, runs // 2))
+                    cells += [f"{jq_wall:.3f} s", f"{jq_wall / wall:.1f}"]
+                else:
+                    cells += ["-", "-"]
+                lines.append(fmt_row(cells))
+            lines.append("")
+            store.unlink()
+        if len(sizes) >= 2:
+            lines += ["Growth, time at the largest size ÷ time at the one below it (target ≤ 12 for 10× the events):", ""]
+            for label, _, _ in SCALE_QUERIES:
+                a, b = results[(style, label, sizes[-2])], results[(style, label, sizes[-1])]
+                lines.append(f"- {label}: {b / a:.1f}× for {sizes[-1] // sizes[-2]}× the events")
+            lines.append("")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--styles", default="same,mixed")
+    ap.add_argument("--skip-startup", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    args = ap.parse_args()
+
+    # The installed console script, as users run it (python -m would add runpy's cost).
+    script = Path(sys.executable).with_name("spacelog")
+    spacelog = [str(script)] if script.exists() else [sys.executable, "-m", "spacelog"]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**BASE_ENV, "SPACELOG_CACHE": str(tmp / "cache")}
+        lines = [
+            "# spacelog benchmarks",
+            "",
+            f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
+            f"Reference tools: ripgrep ({tool_version('rg')}), jq ({tool_version('jq')}). "
+            f"Median of {args.runs} runs after a warm-up run, whole processes, warm page cache, bytecode cached.",
+            "",
+        ]
+        if not args.skip_startup:
+            lines += startup(args.runs, spacelog, tmp) + [""]
+        if sizes:
+            lines += scale(args.runs, sizes, args.styles.split(","), spacelog, tmp, env)
+    text = "\n".join(lines) + "\n"
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
