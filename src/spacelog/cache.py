@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 CACHE_ENV = "SPACELOG_CACHE"
-FORMAT = 1  # bump when the layout of cached data changes
+FORMAT = 2  # bump when the layout of cached data changes
 
 
 def cache_dir() -> Path:

@@ -20,8 +20,8 @@ from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, Sp
 
 if TYPE_CHECKING:
     from .output import Output
+    from .query import EventSource
     from .registry import Registry
-    from .store import Store
 
 APP_SETTINGS = dict(
     name="spacelog",
@@ -134,21 +134,36 @@ def _output(fmt: str | None) -> "Output":
     return Output(fmt)
 
 
-def _load(data: list[str] | None, strict: bool) -> "tuple[Store, Registry]":
-    """The store and registry every query command works on; bad lines are warned about."""
+def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]":
+    """The events every query command works on, and the registry; bad lines are warned about.
+
+    A store of one large file is read through its index (see index.py), any
+    other store is loaded whole; both give the same answers.
+    """
     from .errors import DataError
+    from .index import open_index, progress_bar, wanted
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
-    from .store import load_store
 
-    registry = load_registry(default_registry_path())
-    store = load_store(data or default_store_paths(), registry)
-    for problem in store.errors:
+    registry_path = default_registry_path()
+    registry = load_registry(registry_path)
+    paths = data or default_store_paths()
+    big = wanted(paths)
+    source = open_index(big, registry_path, registry, progress_bar()) if big else None
+    if source is None:
+        from .query import MemorySource
+        from .store import load_store
+
+        store = load_store(paths, registry)
+        source, problems = MemorySource(store), store.errors
+    else:
+        problems = source.diagnostics
+    for problem in problems:
         _say(f"{problem} (line skipped)")
-    if strict and store.errors:
-        n = len(store.errors)
+    if strict and problems:
+        n = len(problems)
         raise DataError(f"the store has {n} bad line{'s' if n > 1 else ''}; fix {'them' if n > 1 else 'it'} (spacelog check shows each) or drop --strict")
-    return store, registry
+    return source, registry
 
 
 def _filter(registry: "Registry", agency, person, vehicle, category, year, month, date_from, date_to):
@@ -237,25 +252,25 @@ def search(
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
     out = _output(fmt)
-    store, registry = _load(data, strict)
+    source, registry = _load(data, strict)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
-    hits = run_search(store.events, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
-    out.events([h.event for h in hits], highlight=[k for t in parsed for k in t.highlight_keys])
+    hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
+    out.listing(source, hits, highlight=[k for t in parsed for k in t.highlight_keys])
     if not hits:
-        _suggest(" ".join(terms), store, registry)
+        _suggest(" ".join(terms), source, registry)
     return _found(len(hits))
 
 
-def _suggest(query: str, store: "Store", registry: "Registry") -> None:
+def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
     from .lookup import lookup
     from .query import closest_events
 
-    names = [m for m in lookup(query, registry)]
+    names = lookup(query, registry)
     if names:
         _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
-    near = closest_events(store.events, query)
+    near = [source.event(i) for i in closest_events(source, query)]
     if near:
         _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
 
@@ -286,13 +301,13 @@ def who(
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
     out = _output(fmt)
-    store, registry = _load(data, strict)
+    source, registry = _load(data, strict)
     matches = lookup(name, registry, kind, limit=limit)
     if not matches or matches[0].score < RESOLVE:
         _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
         return EXIT_NOT_FOUND
     shown = [m for m in matches if m.score >= RESOLVE] if out.format != "table" else matches
-    out.who(name, shown, store.events)
+    out.who(name, shown, source)
     return EXIT_FOUND
 
 
@@ -322,11 +337,11 @@ def timeline(
     from .query import group_by_month
 
     out = _output(fmt)
-    store, registry = _load(data, strict)
+    source, registry = _load(data, strict)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
-    groups = group_by_month(event_filter.apply(store.events))
-    out.timeline(groups, [(m, len(es)) for m, es in groups])
-    return _found(sum(len(es) for _, es in groups))
+    numbers = source.in_order(event_filter.select(source))
+    out.timeline(source, group_by_month(source, numbers))
+    return _found(len(numbers))
 
 
 @command
@@ -346,18 +361,22 @@ def agency(
       spacelog agency 能源 --format json
     """
     from .lookup import resolve
-    from .query import agency_counts, summarize_agency
+    from .query import AgencySummary, agency_counts, tagged_with
 
     out = _output(fmt)
-    store, registry = _load(data, strict)
+    source, registry = _load(data, strict)
     if name is None:
-        out.agency_list(agency_counts(store.events, registry))
+        out.agency_list(agency_counts(source, registry), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
-    summary = summarize_agency(resolve(name, registry, "agency"), store.events)
-    out.agency_summary(summary, registry)
-    return _found(len(summary.events))
+    entity = resolve(name, registry, "agency")
+    numbers = tagged_with(source, entity)
+    if out.format in ("tsv", "csv", "jsonl"):
+        out.listing(source, numbers)  # one record a line: the agency's events
+    else:
+        out.agency_summary(AgencySummary(entity, [source.event(i) for i in numbers]), registry)
+    return _found(len(numbers))
 
 
 @command
@@ -376,9 +395,13 @@ def show(
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
     out = _output(fmt)
-    store, registry = _load(data, strict)
+    source, registry = _load(data, strict)
     wanted = event_id.strip()
-    found = [e for e in store.events if e["id"] == wanted or (wanted.isdigit() and e.get("seq") == int(wanted))]
+    if wanted.isdigit():
+        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{int(wanted):03d}")]
+        found = [e for e in found if e.get("seq") == int(wanted)]
+    else:
+        found = [source.event(i) for i in range(source.n) if source.event_id(i) == wanted]
     if not found:
         _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
         return EXIT_NOT_FOUND

@@ -14,17 +14,18 @@ import json
 import re
 import sys
 from collections.abc import Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .store import Event
-from .text import visible
+from .text import safe_json_line, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
     from .lookup import Match
-    from .query import AgencySummary
+    from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
 
 FORMATS = ("table", "tsv", "csv", "json", "jsonl")
@@ -84,26 +85,57 @@ class Output:
             self.line(dumps(value))
 
     # -------------------------------------------------------------- events
-    def events(self, events: list[Event], *, highlight: list[str] | None = None, title: str | None = None) -> None:
+    def event_lines(self, lines: Iterable[bytes]) -> None:
+        """Events as store lines, one a line (jsonl) or one array (json).
+
+        The lines come from `EventSource.lines`, which has escaped what could act
+        on a terminal (text.safe_json_line).
+        """
+        if self.format == "json" and self.is_tty:  # a person reads it: indent
+            self.json_document([json.loads(line) for line in lines])
+            return
+        write = self._bytes_writer()
         if self.format == "jsonl":
-            self.json_lines(events)
-        elif self.format == "json":
-            self.json_document(events)
+            lines = iter(lines)
+            while batch := list(islice(lines, 4096)):  # one write per 4096 lines
+                write(b"\n".join(batch) + b"\n")
+        else:
+            write(b"[")
+            for i, line in enumerate(lines):
+                write((b",\n" if i else b"\n") + line)
+            write(b"\n]\n")
+
+    def _bytes_writer(self) -> Any:
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is None:
+            return lambda data: self.stream.write(data.decode("utf-8"))
+        self.stream.flush()
+        return buffer.write
+
+    def listing(self, source: EventSource, numbers: list[int], *, highlight: list[str] | None = None) -> None:
+        """Events of a source by number: json/jsonl print store lines, other formats decode."""
+        if self.format in ("jsonl", "json"):
+            self.event_lines(source.lines(numbers))
+        else:
+            self.events([source.event(i) for i in numbers], highlight=highlight)
+
+    def events(self, events: list[Event], *, highlight: list[str] | None = None, title: str | None = None) -> None:
+        if self.format in ("jsonl", "json"):
+            self.event_lines(safe_json_line((getattr(e, "line", None) or dumps(e)).encode("utf-8")) for e in events)
         elif self.format in ("tsv", "csv"):
             self.rows(EVENT_COLUMNS, ((e["id"], e["date"], e["end"], e["text"]) for e in events))
         else:
             self.console.print(event_table(events, highlight or [], title))
 
-    def timeline(self, groups: list[tuple[str, list[Event]]], counts: list[tuple[str, int]]) -> None:
-        events = [e for _, month in groups for e in month]
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
         if self.format != "table":
-            self.events(events)
+            self.listing(source, [i for _, month in groups for i in month])
             return
-        self.console.print(month_chart(counts))
+        self.console.print(month_chart([(m, len(numbers)) for m, numbers in groups]))
         table = _table(("id", "date", "event"), title=None)
-        for month, month_events in groups:
-            table.add_row(_safe(month), "", _safe(f"{len(month_events)} event{'s' if len(month_events) > 1 else ''}"), style="bold")
-            for e in month_events:
+        for month, numbers in groups:
+            table.add_row(_safe(month), "", _safe(f"{len(numbers)} event{'s' if len(numbers) > 1 else ''}"), style="bold")
+            for e in (source.event(i) for i in numbers):
                 table.add_row(_safe(e["id"]), _safe(date_range(e)), _safe(e["text"]))
         self.console.print(table)
 
@@ -132,9 +164,13 @@ class Output:
         self.console.print(table)
 
     # -------------------------------------------------------------- who
-    def who(self, query: str, matches: list[Match], events: list[Event]) -> None:
+    def who(self, query: str, matches: list[Match], source: EventSource) -> None:
+        from .query import tagged_with
+
+        numbers = {m.entity.id: tagged_with(source, m.entity) for m in matches}
+
         def events_of(m: Match) -> list[str]:
-            return [e["id"] for e in events if _names(e, m.entity.id)]
+            return [source.event_id(i) for i in numbers[m.entity.id]]
 
         if self.format in ("json", "jsonl"):
             records = [
@@ -157,27 +193,25 @@ class Output:
             best = matches[0].entity
             if best.note:
                 self.console.print(_safe(f"note: {best.note}"), style="dim")
-            mine = [e for e in events if _names(e, best.id)]
+            mine = [source.event(i) for i in numbers[best.id]]
             self.console.print(event_table(mine, [], f"{len(mine)} events of {best.name_zh} ({best.name_en})"))
 
     # -------------------------------------------------------------- agency
-    def agency_list(self, rows: list[tuple[Entity, list[str]]]) -> None:
+    def agency_list(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
         if self.format in ("json", "jsonl"):
-            records = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "events": ids} for e, ids in rows]
+            records = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "events": [source.event_id(i) for i in numbers]} for e, numbers in rows]
             self.json_document(records) if self.format == "json" else self.json_lines(records)
         elif self.format in ("tsv", "csv"):
-            self.rows(("id", "name_zh", "name_en", "events"), ((e.id, e.name_zh, e.name_en, len(ids)) for e, ids in rows))
+            self.rows(("id", "name_zh", "name_en", "events"), ((e.id, e.name_zh, e.name_en, len(numbers)) for e, numbers in rows))
         else:
             table = _table(("id", "中文", "English", "class", "events"), title="agencies")
             table.columns[-1].justify = "right"
-            for e, ids in rows:
-                table.add_row(_safe(e.id), _safe(e.name_zh), _safe(e.name_en), _safe(e.cls), _safe(str(len(ids))))
+            for e, numbers in rows:
+                table.add_row(_safe(e.id), _safe(e.name_zh), _safe(e.name_en), _safe(e.cls), _safe(str(len(numbers))))
             self.console.print(table)
 
     def agency_summary(self, s: AgencySummary, registry: Registry) -> None:
-        if self.format in ("tsv", "csv", "jsonl"):
-            self.events(s.events)
-            return
+        """The summary as json or Rich tables (other formats list the events: see `listing`)."""
         if self.format == "json":
             self.json_document(
                 {

@@ -1,23 +1,110 @@
-"""Queries over loaded events: filters, search, timelines and agency summaries. No printing."""
+"""Queries: filters, search, timelines and agency summaries. No printing.
+
+Queries work on an event *source* and on event numbers (0 .. n-1), not on
+decoded events, so the same code answers from events held in memory
+(`MemorySource`, small stores) and from an index on disk (`index.IndexSource`,
+large stores), and gives the same answer from both. Only the events a
+command prints are decoded.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
+from typing import Protocol
 
 from .errors import UsageError
 from .registry import FIELD_OF_KIND, Entity, Registry
-from .store import Event
-from .text import search_key, search_key_with_map, to_simplified
+from .store import Event, Store
+from .text import safe_json_line, search_key, search_key_with_map, to_simplified
 
 _MONTH_DAY = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+TAG_FIELDS = (*FIELD_OF_KIND.values(), "categories")
 
 
-def by_date(events: list[Event]) -> list[Event]:
-    """Date order, ties by id: the chronicle's own order is not always by date."""
-    return sorted(events, key=lambda e: (e["date"], e["id"]))
+def order_key(date: str, event_id: str) -> tuple:
+    """Date order, ties by id in natural order (2017-999 before 2017-1000)."""
+    return date, len(event_id), event_id
+
+
+def date_number(iso: str) -> int:
+    """2017-04-18 -> 20170418: dates as integers compare like the ISO strings."""
+    return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10])
+
+
+class EventSource(Protocol):
+    """What queries need of a store, whether it is in memory or indexed on disk."""
+
+    n: int
+
+    def dates(self, i: int) -> tuple[int, int]: ...  # (start, end) as date_number; end == start when no range
+
+    def tagged(self, field: str, value: str) -> set[int]: ...  # events whose `field` list holds `value`
+
+    def find(self, key: str) -> list[int]: ...  # events whose normalised text holds `key`, ascending
+
+    def key(self, i: int) -> str: ...  # the normalised text of event i
+
+    def in_order(self, numbers: Iterable[int]) -> list[int]: ...  # sorted by (date, id)
+
+    def event(self, i: int) -> Event: ...
+
+    def line(self, i: int) -> bytes: ...  # the store line of event i, verbatim
+
+    def lines(self, numbers: list[int]) -> Iterable[bytes]: ...  # store lines, terminal-unsafe characters escaped
+
+    def event_id(self, i: int) -> str: ...
+
+
+class MemorySource:
+    """A loaded `Store` as an event source: for stores small enough to read whole."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.events = store.events
+        self.n = len(self.events)
+        self._keys: list[str] | None = None
+        self._dates = [(date_number(e["date"]), date_number(e["end"] or e["date"])) for e in self.events]
+        self._order: list[int] | None = None
+
+    def dates(self, i: int) -> tuple[int, int]:
+        return self._dates[i]
+
+    def tagged(self, field: str, value: str) -> set[int]:
+        return {i for i, e in enumerate(self.events) if value in e[field]}
+
+    def find(self, key: str) -> list[int]:
+        if self._keys is None:
+            self._keys = [search_key(e["text"]) for e in self.events]
+        return [i for i, k in enumerate(self._keys) if key in k]
+
+    def key(self, i: int) -> str:
+        if self._keys is None:
+            self._keys = [search_key(e["text"]) for e in self.events]
+        return self._keys[i]
+
+    def in_order(self, numbers: Iterable[int]) -> list[int]:
+        if self._order is None:
+            ranked = sorted(range(self.n), key=lambda i: order_key(self.events[i]["date"], self.events[i]["id"]))
+            self._order = [0] * self.n
+            for position, i in enumerate(ranked):
+                self._order[i] = position
+        return sorted(numbers, key=self._order.__getitem__)
+
+    def event(self, i: int) -> Event:
+        return self.events[i]
+
+    def line(self, i: int) -> bytes:
+        return self.events[i].line.encode("utf-8")
+
+    def lines(self, numbers: list[int]) -> Iterable[bytes]:
+        return (safe_json_line(self.line(i)) for i in numbers)
+
+    def event_id(self, i: int) -> str:
+        return self.events[i]["id"]
 
 
 class EventFilter:
@@ -33,41 +120,51 @@ class EventFilter:
         categories: list[str] | None = None,
         year: int | None = None,
         month: int | None = None,
-        date_from: str | None = None,  # ISO dates compare correctly as strings
+        date_from: str | None = None,
         date_to: str | None = None,
     ) -> None:
         self.agencies, self.people, self.vehicles = agencies or [], people or [], vehicles or []
         self.categories, self.year, self.month = categories or [], year, month
         self.date_from, self.date_to = date_from, date_to
 
-    def matches(self, event: Event) -> bool:
-        for name in ("agencies", "people", "vehicles", "categories"):
-            wanted = getattr(self, name)
-            if wanted and not all(w in event[name] for w in wanted):
-                return False
-        start, end = event["date"], event["end"] or event["date"]
-        if self.year is not None and not (start[:4] <= f"{self.year:04d}" <= end[:4]):
+    def matches_dates(self, start: int, end: int) -> bool:
+        """Whether an event from `start` to `end` (date numbers) passes the date conditions.
+
+        A range passes when it overlaps: 6月5日—6月9日 is in June 7th's day and in June.
+        """
+        if self.year is not None and not (start // 10000 <= self.year <= end // 10000):
             return False
         if self.month is not None and not _overlaps_month(start, end, self.month):
             return False
-        if self.date_from is not None and end < self.date_from:
+        if self.date_from is not None and end < date_number(self.date_from):
             return False
-        if self.date_to is not None and start > self.date_to:
+        if self.date_to is not None and start > date_number(self.date_to):
             return False
         return True
 
-    def apply(self, events: list[Event]) -> list[Event]:
-        return [e for e in events if self.matches(e)]
+    @property
+    def has_dates(self) -> bool:
+        return self.year is not None or self.month is not None or self.date_from is not None or self.date_to is not None
+
+    def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
+        """The events of `source` (or of `within`) that pass, ascending."""
+        chosen: set[int] | None = None if within is None else set(within)
+        for field in TAG_FIELDS:
+            for value in getattr(self, field):
+                tagged = source.tagged(field, value)
+                chosen = tagged if chosen is None else chosen & tagged
+        numbers: Iterable[int] = range(source.n) if chosen is None else sorted(chosen)
+        if not self.has_dates:
+            return list(numbers)
+        return [i for i in numbers if self.matches_dates(*source.dates(i))]
 
 
-def _overlaps_month(start: str, end: str, month: int) -> bool:
-    if start[:7] == end[:7]:
-        return int(start[5:7]) == month
-    import datetime as dt
-
-    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    months = (last.year - first.year) * 12 + last.month - first.month
-    return months >= 11 or any((first.month - 1 + k) % 12 + 1 == month for k in range(months + 1))
+def _overlaps_month(start: int, end: int, month: int) -> bool:
+    first_month = start // 100 % 100
+    if start // 100 == end // 100:
+        return first_month == month
+    months = (end // 10000 - start // 10000) * 12 + end // 100 % 100 - first_month
+    return months >= 11 or any((first_month - 1 + k) % 12 + 1 == month for k in range(months + 1))
 
 
 class Term:
@@ -81,12 +178,27 @@ class Term:
         self.entity_ids: list[str] = []
         self.alias_keys: list[str] = []
 
-    def hits(self, event: Event, key: str) -> int:
-        """How often the event matches the term; 0 when it does not."""
+    def tagged(self, source: EventSource) -> set[int]:
+        """The events tagged with an entity this term names."""
+        found: set[int] = set()
+        for entity_id in self.entity_ids:
+            for field in FIELD_OF_KIND.values():
+                found |= source.tagged(field, entity_id)
+        return found
+
+    def matches(self, source: EventSource) -> set[int]:
+        """The events that match this term."""
         if self.day is not None:
-            return 1 if _on_day(event, self.day) else 0
+            return {i for i in range(source.n) if _on_day(*source.dates(i), self.day)}
+        return set(source.find(self.key)) | self.tagged(source)
+
+    def count(self, source: EventSource, i: int, tagged: bool) -> int:
+        """How often event i matches: occurrences of the term, or of the entity's aliases."""
+        if self.day is not None:
+            return 1
+        key = source.key(i)
         count = key.count(self.key)
-        if self.entity_ids and any(eid in event.get(f, ()) for f in FIELD_OF_KIND.values() for eid in self.entity_ids):
+        if tagged:
             count = max(count, sum(key.count(a) for a in self.alias_keys), 1)
         return count
 
@@ -95,25 +207,11 @@ class Term:
         return [] if self.day is not None else [self.key, *self.alias_keys]
 
 
-def _on_day(event: Event, day: tuple[int | None, int, int]) -> bool:
+def _on_day(start: int, end: int, day: tuple[int | None, int, int]) -> bool:
     year, month, dom = day
-    start, end = event["date"], event["end"] or event["date"]
     if year is not None:
-        target = f"{year:04d}-{month:02d}-{dom:02d}"
-        return start <= target <= end
-    if start == end:
-        return start[5:] == f"{month:02d}-{dom:02d}"
-    import datetime as dt
-
-    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    for y in range(first.year, last.year + 1):
-        try:
-            candidate = dt.date(y, month, dom)
-        except ValueError:
-            continue
-        if first <= candidate <= last:
-            return True
-    return False
+        return start <= year * 10000 + month * 100 + dom <= end
+    return any(start <= y * 10000 + month * 100 + dom <= end for y in range(start // 10000, end // 10000 + 1))
 
 
 def parse_day(raw: str) -> tuple[int | None, int, int] | None:
@@ -150,36 +248,28 @@ def parse_terms(raw_terms: list[str], registry: Registry) -> list[Term]:
     return terms
 
 
-class SearchHit:
-    __slots__ = ("event", "score")
-
-    def __init__(self, event: Event, score: int) -> None:
-        self.event, self.score = event, score
-
-
 def search(
-    events: list[Event],
+    source: EventSource,
     terms: list[Term],
     *,
     any_term: bool = False,
     exclude: list[Term] | None = None,
     event_filter: EventFilter | None = None,
     sort: str = "date",
-) -> list[SearchHit]:
-    """Events whose text holds every term (or any, with `any_term`), none of `exclude`."""
-    hits = []
-    for event in event_filter.apply(events) if event_filter else events:
-        key = search_key(event["text"])
-        counts = [t.hits(event, key) for t in terms]
-        if not (any(counts) if any_term else all(counts)):
-            continue
-        if exclude and any(t.hits(event, key) for t in exclude):
-            continue
-        hits.append(SearchHit(event, sum(counts)))
-    hits.sort(key=lambda h: (h.event["date"], h.event["id"]))
+) -> list[int]:
+    """Events whose text holds every term (or any, with `any_term`), none of `exclude`; in date order."""
+    matched = [t.matches(source) for t in terms]
+    found = set().union(*matched) if any_term else set.intersection(*matched) if matched else set()
+    for term in exclude or []:
+        found -= term.matches(source)
+    if event_filter is not None:
+        found = set(event_filter.select(source, found))
+    ordered = source.in_order(found)
     if sort == "relevance":
-        hits.sort(key=lambda h: -h.score)  # stable: ties stay in date order
-    return hits
+        tagged = [t.tagged(source) for t in terms]
+        score = {i: sum(t.count(source, i, i in tg) for t, m, tg in zip(terms, matched, tagged, strict=True) if i in m) for i in ordered}
+        ordered.sort(key=lambda i: -score[i])  # stable: ties stay in date order
+    return ordered
 
 
 def match_spans(text: str, keys: list[str]) -> list[tuple[int, int]]:
@@ -199,28 +289,37 @@ def match_spans(text: str, keys: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def closest_events(events: list[Event], query: str, limit: int = 3) -> list[Event]:
-    """Events sharing the most character pairs with the query: hints when nothing matched."""
+def closest_events(source: EventSource, query: str, limit: int = 3, budget: int = 20000) -> list[int]:
+    """Events sharing the most character pairs with the query: hints when nothing matched.
+
+    Looks at most at `budget` events, so a miss on a huge store stays quick.
+    """
     key = search_key(to_simplified(query))
     pairs = {key[i : i + 2] for i in range(len(key) - 1)} or set(key)
     if not pairs:
         return []
     scored = []
-    for event in events:
-        text_key = search_key(event["text"])
+    for i in range(min(source.n, budget)):
+        text_key = source.key(i)
         score = sum(1 for p in pairs if p in text_key)
-        if score:
-            scored.append((-score, event["date"], event["id"], event))
-    scored.sort(key=lambda s: s[:3])
-    return [s[3] for s in scored[:limit] if -s[0] * 2 >= len(pairs)]
+        if score * 2 >= len(pairs):
+            scored.append((-score, i))
+    scored.sort()
+    return source.in_order([i for _, i in scored[:limit]])
 
 
-def group_by_month(events: list[Event]) -> list[tuple[str, list[Event]]]:
-    """(YYYY-MM, events) in date order; an event is listed under the month it starts in."""
-    groups: dict[str, list[Event]] = {}
-    for event in by_date(events):
-        groups.setdefault(event["date"][:7], []).append(event)
+def group_by_month(source: EventSource, numbers: list[int]) -> list[tuple[str, list[int]]]:
+    """(YYYY-MM, event numbers) in date order; an event is listed under the month it starts in."""
+    groups: dict[str, list[int]] = {}
+    for i in numbers:
+        start = source.dates(i)[0]
+        groups.setdefault(f"{start // 10000:04d}-{start // 100 % 100:02d}", []).append(i)
     return list(groups.items())
+
+
+def tagged_with(source: EventSource, entity: Entity) -> list[int]:
+    """Events naming `entity`, in date order."""
+    return source.in_order(source.tagged(FIELD_OF_KIND[entity.kind], entity.id))
 
 
 class AgencySummary:
@@ -245,20 +344,8 @@ class AgencySummary:
         return max((e["end"] or e["date"] for e in self.events), default=None)
 
 
-def summarize_agency(entity: Entity, events: list[Event]) -> AgencySummary:
-    return AgencySummary(entity, by_date([e for e in events if entity.id in e["agencies"]]))
-
-
-def agency_counts(events: list[Event], registry: Registry) -> list[tuple[Entity, list[str]]]:
-    """Every agency of the registry with the ids of its events, busiest first."""
-    ids: dict[str, list[str]] = {e.id: [] for e in registry.of_kind("agency")}
-    for event in by_date(events):
-        for agency in event["agencies"]:
-            ids.setdefault(agency, []).append(event["id"])
-    rows = [(registry.get(a) or _unknown(a), found) for a, found in ids.items()]
+def agency_counts(source: EventSource, registry: Registry) -> list[tuple[Entity, list[int]]]:
+    """Every agency of the registry with its events (in date order), busiest first."""
+    rows = [(entity, tagged_with(source, entity)) for entity in registry.of_kind("agency")]
     rows.sort(key=lambda row: (-len(row[1]), row[0].id))
     return rows
-
-
-def _unknown(entity_id: str) -> Entity:
-    return Entity(entity_id, "agency", entity_id, entity_id, ())

@@ -30,7 +30,15 @@ STDIN = "-"
 _ID = re.compile(r"^(\d{4})-(\d{3,})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-Event = dict
+
+class Event(dict):
+    """An event as its store line decodes to; `line` is that line's text, verbatim.
+
+    jsonl and json output print `line`, so what a store holds is what comes
+    out (field order, escapes, unknown fields), whichever way it was found.
+    """
+
+    __slots__ = ("line",)
 
 
 class Diagnostic:
@@ -267,4 +275,6 @@ def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Regi
         report(f"duplicate id {obj['id']} (first at {first})")
         return None
     store.origin[obj["id"]] = f"{name}:{number}"
-    return obj
+    event = Event(obj)
+    event.line = text.strip()
+    return event

@@ -109,3 +109,17 @@ def visible(text: str) -> str:
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _UNSAFE.sub(escape, text)
+
+
+# Characters a terminal obeys that JSON may carry raw: DEL, C1 controls, line and
+# paragraph separators, bidi controls; as UTF-8 byte sequences, for store lines.
+UNSAFE_JSON_BYTES = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _escape_match(match: re.Match[bytes]) -> bytes:
+    return f"\\u{ord(match.group().decode('utf-8')):04x}".encode("ascii")
+
+
+def safe_json_line(line: bytes) -> bytes:
+    """A JSON line with terminal-unsafe characters written as \\u escapes: the same JSON value."""
+    return UNSAFE_JSON_BYTES.sub(_escape_match, line)
