@@ -29,6 +29,7 @@ from operator import contains
 from pathlib import Path
 
 from . import cache
+from .query import overlaps_month
 from .store import Diagnostic, Event, validate_event
 from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
 
@@ -91,6 +92,9 @@ class IndexSource:
             return set()
         start, count = where
         return set(self._array("postings")[start : start + count])
+
+    def in_month(self, month: int) -> set[int]:
+        return self.tagged("month", str(month))
 
     def find(self, key: str) -> list[int]:
         """Events whose key holds `key`: one pass over `keys`, read in chunks cut at line ends.
@@ -252,6 +256,10 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
                 for field in TAG_FIELDS:
                     for value in event[field]:
                         postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
+                last = arrays["end"][-1]
+                months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
+                for month in months:
+                    postings.setdefault(f"month:{month}", array.array("i")).append(i)
         arrays["key_off"].append(key_offset)
         order = sorted(range(len(ids)), key=lambda i: (arrays["start"][i], len(ids[i]), ids[i]))  # as query.order_key
         rank = array.array("i", bytes(4 * len(ids)))

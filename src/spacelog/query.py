@@ -44,6 +44,8 @@ class EventSource(Protocol):
 
     def tagged(self, field: str, value: str) -> set[int]: ...  # events whose `field` list holds `value`
 
+    def in_month(self, month: int) -> set[int]: ...  # events overlapping this month of any year
+
     def find(self, key: str) -> list[int]: ...  # events whose normalised text holds `key`, ascending
 
     def key(self, i: int) -> str: ...  # the normalised text of event i
@@ -75,6 +77,9 @@ class MemorySource:
 
     def tagged(self, field: str, value: str) -> set[int]:
         return {i for i, e in enumerate(self.events) if value in e[field]}
+
+    def in_month(self, month: int) -> set[int]:
+        return {i for i, (start, end) in enumerate(self._dates) if overlaps_month(start, end, month)}
 
     def find(self, key: str) -> list[int]:
         if self._keys is None:
@@ -134,7 +139,7 @@ class EventFilter:
         """
         if self.year is not None and not (start // 10000 <= self.year <= end // 10000):
             return False
-        if self.month is not None and not _overlaps_month(start, end, self.month):
+        if self.month is not None and not overlaps_month(start, end, self.month):
             return False
         if self.date_from is not None and end < date_number(self.date_from):
             return False
@@ -149,6 +154,9 @@ class EventFilter:
     def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
         """The events of `source` (or of `within`) that pass, ascending."""
         chosen: set[int] | None = None if within is None else set(within)
+        if self.month is not None:  # an index answers this without reading every date
+            in_month = source.in_month(self.month)
+            chosen = in_month if chosen is None else chosen & in_month
         for field in TAG_FIELDS:
             for value in getattr(self, field):
                 tagged = source.tagged(field, value)
@@ -159,7 +167,7 @@ class EventFilter:
         return [i for i in numbers if self.matches_dates(*source.dates(i))]
 
 
-def _overlaps_month(start: int, end: int, month: int) -> bool:
+def overlaps_month(start: int, end: int, month: int) -> bool:
     first_month = start // 100 % 100
     if start // 100 == end // 100:
         return first_month == month

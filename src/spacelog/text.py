@@ -15,20 +15,38 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _TILDES = "\uff5e\u301c"
 # What carries no meaning for matching: whitespace (\s is str.isspace), name dots, quotes.
 _IGNORED = re.compile("[\\s·・•‧\u30fb\u2027“”‘’\"'「」『』《》〈〉]+")
-_TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord(c): "~" for c in _TILDES}
 _DASH_RUN = re.compile(r"-{2,}")
+# Full-width ASCII forms as NFKC maps them (＂ and ＇ become ignored quotes), dashes, tildes.
+_MAPPED = re.compile(f"[\uff01-\uff5e{_DASHES}{_TILDES}]")
+_MAP = {c: "-" for c in _DASHES} | {c: "~" for c in _TILDES}
+for _code in range(0xFF01, 0xFF5F):
+    _MAP.setdefault(chr(_code), _IGNORED.sub("", unicodedata.normalize("NFKC", chr(_code))))
+
+
+def _mapped(match: re.Match[str]) -> str:
+    return _MAP[match.group()]
 
 
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
-    """The key of one character: NFKC, case folding, dashes unified, noise dropped."""
-    return _IGNORED.sub("", unicodedata.normalize("NFKC", ch).casefold().translate(_TRANSLATE))
+    """The key of one character (the same as search_key of that character)."""
+    return search_key(ch)
 
 
 def search_key(text: str) -> str:
-    """The normalised form of `text` used for every comparison."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
-    return _DASH_RUN.sub("-", _IGNORED.sub("", folded))
+    """The normalised form of `text` used for every comparison.
+
+    NFKC, case folding, dashes unified, whitespace, quotes and `·` dropped. Chinese
+    text is NFKC-normal but for its full-width punctuation, so those are mapped
+    directly and NFKC runs only when still needed: 4x faster on chronicle text,
+    and the same result for every single character (combining marks separated
+    by dropped characters compose, which whole-string NFKC first would not do).
+    """
+    key = _MAPPED.sub(_mapped, _IGNORED.sub("", text))
+    if not unicodedata.is_normalized("NFKC", key):
+        key = _MAPPED.sub(_mapped, _IGNORED.sub("", unicodedata.normalize("NFKC", key)))
+    key = key.casefold()
+    return _DASH_RUN.sub("-", key) if "--" in key else key
 
 
 def search_key_with_map(text: str) -> tuple[str, list[int]]:
