@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_STORE = ROOT.parent / "shared" / "bench" / "make_store.py"
+MAKE_STORE = ROOT / "bench" / "make_store.py"  # a copy of shared/bench/make_store.py
 SHIPPED = ROOT / "data" / "events.jsonl"
 
 MINIMAL_TYPER = """

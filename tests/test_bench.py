@@ -1,0 +1,23 @@
+"""The benchmark runs end to end on a small store, so it cannot rot (it times nothing in CI)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_benchmark_smoke(tmp_path):
+    out = tmp_path / "BENCH.md"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--runs", "1", "--sizes", "1000", "--styles", "mixed", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = out.read_text(encoding="utf-8")
+    assert "## Start-up on the shipped store" in report
+    assert "### 1,000 events, `--style mixed`" in report
+    assert report.count("| `search 空间站` |") == 1 and "search 卡西尼 (selective)" in report

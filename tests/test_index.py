@@ -1,0 +1,116 @@
+"""The index for large stores gives exactly what a plain full parse gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import cli, shipped_events
+
+PLAIN = {"SPACELOG_INDEX_MIN_BYTES": str(10**12)}
+INDEXED = {"SPACELOG_INDEX_MIN_BYTES": "0"}
+
+QUERIES = [
+    ["search", "空间站"],
+    ["search", "猎鹰9"],  # the text says “猎鹰”9: a raw byte scan would miss it
+    ["search", "卡西尼", "--sort", "relevance"],
+    ["search", "Whitson"],
+    ["search", "1月18日"],
+    ["search", "出舱", "--exclude", "惠特森", "--any", "火星"],
+    ["search", "国际空间站", "--agency", "NASA", "--month", "3"],
+    ["timeline", "--month", "3"],
+    ["timeline", "--category", "eva", "--from", "1990-01-01", "--to", "2005-12-31"],
+    ["timeline", "--year", "2001", "--person", "惠特森"],
+    ["agency", "NASA"],
+    ["agency"],
+    ["who", "惠特森"],
+    ["show", "2001-005"],
+]
+
+
+def make_store(path, n: int, style: str, seed: int = 7) -> None:
+    """A synthetic store like bench/make_store.py makes, in a chosen JSON style."""
+    rng = random.Random(seed)
+    base = shipped_events()
+    lines = []
+    for k in range(n):
+        year, seq = 1990 + k // 200, k % 200 + 1
+        event = dict(rng.choice(base))
+        event.update(id=f"{year}-{seq:03d}", seq=seq, date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+        event["end"] = None if rng.random() < 0.9 else f"{year}-12-31"
+        kind = rng.choice(["compact", "spaced", "escaped"]) if style == "mixed" else style
+        if kind == "escaped":
+            lines.append(json.dumps(event, ensure_ascii=True))
+        elif kind == "spaced":
+            lines.append(json.dumps(event, ensure_ascii=False, separators=(", ", ": ")))
+        else:
+            lines.append(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
+    end = "\r\n" if style == "crlf" else "\n"
+    if style == "crlf":
+        lines = [json.dumps(json.loads(line), ensure_ascii=False) for line in lines]
+    path.write_bytes((end.join(lines) + end).encode("utf-8"))
+
+
+def run(env: dict, monkeypatch, *args: str):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return cli(*args)
+
+
+@pytest.mark.parametrize("style", ["compact", "spaced", "escaped", "mixed", "crlf"])
+def test_index_answers_exactly_as_a_full_parse(tmp_path, monkeypatch, style):
+    store = tmp_path / f"{style}.jsonl"
+    make_store(store, 2400, style)
+    for query in QUERIES:
+        for fmt in ("jsonl", "tsv", "json"):
+            args = [*query, "--data", str(store), "--format", fmt]
+            plain = run(PLAIN, monkeypatch, *args)
+            indexed = run(INDEXED, monkeypatch, *args)
+            assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr), (style, args)
+    assert any(p.name.startswith("index-") for p in Path(os.environ["SPACELOG_CACHE"]).iterdir())  # the index was used
+
+
+def test_normalised_matches_are_found_at_every_size(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2400, "mixed")
+    hits = run(INDEXED, monkeypatch, "search", "猎鹰9", "--data", str(store), "--format", "jsonl").stdout.splitlines()
+    assert hits and all("猎鹰" in json.loads(line)["text"] for line in hits)
+    raw = store.read_text(encoding="utf-8")
+    assert "猎鹰9" not in raw  # no raw substring: only the normalised keys find them
+
+
+def test_bad_lines_are_reported_the_same_way(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 500, "compact")
+    with store.open("ab") as f:
+        f.write(b"not json\n" + b'{"id": "\xff"}\n')
+    args = ["search", "空间站", "--data", str(store)]
+    plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)
+    assert indexed.stderr == plain.stderr
+    assert f"{store}:501: invalid JSON: Expecting value (column 1) (line skipped)" in indexed.stderr
+    assert f"{store}:502: not valid UTF-8 (byte 9) (line skipped)" in indexed.stderr
+    assert run(INDEXED, monkeypatch, *args, "--strict").exit_code == 2
+
+
+def test_a_changed_store_is_reindexed(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 500, "compact")
+    before = run(INDEXED, monkeypatch, "search", "卡西尼", "--data", str(store)).stdout
+    events = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines()]
+    events = [e for e in events if "卡西尼" not in e["text"]]
+    store.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    after = run(INDEXED, monkeypatch, "search", "卡西尼", "--data", str(store))
+    assert before and after.exit_code == 1 and after.stdout == ""
+
+
+def test_hostile_lines_are_escaped_on_the_fast_path_too(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    event = dict(shipped_events()[0], text="1月3日，\u202egnp.exe\x9b\x7f")
+    store.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = run(INDEXED, monkeypatch, "search", "1月3日", "--data", str(store), "--format", "jsonl").stdout
+    assert "\u202e" not in out and "\x9b" not in out and "\x7f" not in out
+    assert json.loads(out)["text"] == event["text"]
