@@ -61,6 +61,7 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
     @functools.wraps(fn)
     def run(*args, **kwargs) -> None:
         try:
+            _check_text([*args, *kwargs.values()])
             code = fn(*args, **kwargs) or EXIT_FOUND
             sys.stdout.flush()
         except SpacelogError as err:
@@ -74,6 +75,14 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         raise typer.Exit(code)
 
     return run
+
+
+def _check_text(values: list) -> None:
+    """Arguments must be text: bytes that are not UTF-8 arrive as lone surrogates."""
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+                raise UsageError(f"argument {item!r} is not valid UTF-8 text; check the terminal's or the script's encoding")
 
 
 # ------------------------------------------------------------------ shared options
@@ -195,6 +204,9 @@ def _filter(registry: "Registry", agency, person, vehicle, category, year, month
     )
 
 
+MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
+
+
 def _found(n: int, what: str = "events") -> int:
     if n == 0:
         _say(f"no {what} found")
@@ -267,7 +279,7 @@ def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
     from .lookup import lookup
     from .query import closest_events
 
-    names = lookup(query, registry)
+    names = lookup(query, registry) if len(query) <= MAX_NAME else []
     if names:
         _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
     near = [source.event(i) for i in closest_events(source, query)]
@@ -300,6 +312,8 @@ def who(
         raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
+    if len(name) > MAX_NAME:
+        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
     out = _output(fmt)
     source, registry = _load(data, strict)
     matches = lookup(name, registry, kind, limit=limit)

@@ -88,6 +88,8 @@ def _pinyin(key: str) -> str:
 
 def resolve(query: str, registry: Registry, kind: str | None = None) -> Entity:
     """The one entity `query` names, or a UsageError that suggests the closest names."""
+    if len(query) > 200:
+        raise UsageError(f"a name is at most 200 characters; this one has {len(query)}")
     matches = lookup(query, registry, kind)
     if matches and matches[0].score >= RESOLVE:
         return matches[0].entity

@@ -136,7 +136,23 @@ class Registry:
         return True
 
 
+def _type_problem(raw: dict) -> str | None:
+    for name in ("id", "kind", "name_zh", "name_en"):
+        if name in raw and not isinstance(raw[name], str):
+            return f"field {name} must be a string"
+    for name in ("aliases", "lookup"):
+        if not isinstance(raw.get(name, []), list) or not all(isinstance(a, str) for a in raw.get(name, [])):
+            return f"field {name} must be a list of strings"
+    context = raw.get("context", {})
+    if not isinstance(context, dict) or not all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in context.values()):
+        return "field context must map aliases to lists of words"
+    return None
+
+
 def _entity_from_toml(raw: dict, where: str) -> Entity:
+    problem = _type_problem(raw)
+    if problem:
+        raise DataError(f"{where}: entity {raw.get('id', '?')!r}: {problem}")
     try:
         entity = Entity(
             id=raw["id"],
