@@ -116,7 +116,10 @@ def fmt_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def startup(runs: int, spacelog: list[str], tmp: Path) -> list[str]:
+Check = tuple[str, float, float]  # (what, measured ratio, limit): met when ratio <= limit
+
+
+def startup(runs: int, spacelog: list[str], tmp: Path, checks: list[Check]) -> list[str]:
     floor = tmp / "floor_typer.py"
     floor.write_text(MINIMAL_TYPER)
     floor_rich = tmp / "floor_typer_rich.py"
@@ -137,6 +140,8 @@ def startup(runs: int, spacelog: list[str], tmp: Path) -> list[str]:
         piped, _ = measure([*spacelog, *args, "--format", "tsv"], runs)
         table, _ = measure([*spacelog, *args, "--format", "table"], runs)
         ok = piped <= 1.3 * base_plain and table <= 1.3 * base_rich
+        checks.append((f"`{label}` piped ÷ minimal Typer app", piped / base_plain, 1.3))
+        checks.append((f"`{label}` table ÷ minimal Typer+Rich app", table / base_rich, 1.3))
         lines.append(
             fmt_row(
                 [
@@ -152,17 +157,26 @@ def startup(runs: int, spacelog: list[str], tmp: Path) -> list[str]:
     return lines
 
 
-def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], tmp: Path, env: dict) -> list[str]:
-    lines = ["## Scale: synthetic stores made with `shared/bench/make_store.py`", ""]
+def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
+    lines = ["## Scale: synthetic stores made with `bench/make_store.py` (a copy of `shared/bench/make_store.py`)", ""]
     rg, jq = shutil.which("rg"), shutil.which("jq")
     results: dict[tuple[str, str, int], float] = {}
+    largest = max(sizes) if max(sizes) >= 1_000_000 else -1  # the scale targets are set at 1,000,000 events
+    if largest < 0:
+        lines += [f"(The scale targets are set at 1,000,000 events; this run's largest store has {max(sizes):,}, so they are not judged.)", ""]
     for style in styles:
         for n in sizes:
             store = tmp / f"store-{style}-{n}.jsonl"
             subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store), "--style", style], check=True)
             size_mb = store.stat().st_size / 1e6
+            shutil.rmtree(tmp / "cache", ignore_errors=True)
+            start = time.perf_counter()
+            subprocess.run([*spacelog, "search", "卡西尼", "--data", str(store), "--format", "jsonl"], stdout=subprocess.DEVNULL, env=env, check=False)
+            first = time.perf_counter() - start
             lines += [
                 f"### {n:,} events, `--style {style}` ({size_mb:.0f} MB)",
+                "",
+                f"First query, which builds the index once (stores of 1 MB or more): {first:.2f} s.",
                 "",
                 fmt_row(["query (`--format jsonl > /dev/null`)", "spacelog", "peak RSS", "rg -F", "× rg", "jq", "jq ÷ spacelog"]),
                 fmt_row(["---"] * 7),
@@ -171,18 +185,21 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
                 wall, peak = measure([*spacelog, *args, "--data", str(store), "--format", "jsonl"], runs, env=env)
                 results[(style, label, n)] = wall
                 cells = [label, f"{wall:.3f} s", f"{peak:.0f} MB ({peak / size_mb:.2f}× file)"]
-                if needle and rg:
-                    rg_wall, _ = measure([rg, "-F", needle, str(store)], runs)
-                    cells += [f"{rg_wall:.3f} s", f"{wall / rg_wall:.1f}"]
-                elif rg and label != "who 惠特森":
-                    needle2 = "NASA" if "agency" in label else '"date":"'
-                    rg_wall, _ = measure([rg, "-F", needle2, str(store)], runs)
-                    cells += [f"{rg_wall:.3f} s (`{needle2}`)", f"{wall / rg_wall:.1f}"]
+                if n == largest:
+                    checks.append((f"{label}, {n:,} events ({style}): peak memory ÷ file size", peak / size_mb, 1.5))
+                if rg and label != "who 惠特森":
+                    pattern = needle or ("NASA" if "agency" in label else '"date":"')
+                    rg_wall, _ = measure([rg, "-F", pattern, str(store)], runs)
+                    cells += [f"{rg_wall:.3f} s" + ("" if needle else f" (`{pattern}`)"), f"{wall / rg_wall:.1f}"]
+                    if n == largest:
+                        checks.append((f"{label}, {n:,} events ({style}): time ÷ `rg -F {pattern}`", wall / rg_wall, 3.0 if "selective" in label else 10.0))
                 else:
                     cells += ["-", "-"]
                 if needle and jq:
                     jq_wall, _ = measure([jq, "-c", f'select(.text|contains("{needle}"))', str(store)], max(1, runs // 2))
                     cells += [f"{jq_wall:.3f} s", f"{jq_wall / wall:.1f}"]
+                    if n == largest and "selective" in label:
+                        checks.append((f"{label}, {n:,} events ({style}): spacelog time ÷ jq time", wall / jq_wall, 0.1))
                 else:
                     cells += ["-", "-"]
                 lines.append(fmt_row(cells))
@@ -193,8 +210,50 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
             for label, _, _ in SCALE_QUERIES:
                 a, b = results[(style, label, sizes[-2])], results[(style, label, sizes[-1])]
                 lines.append(f"- {label}: {b / a:.1f}× for {sizes[-1] // sizes[-2]}× the events")
+                if largest > 0:
+                    checks.append((f"{label} ({style}): growth from {sizes[-2]:,} to {sizes[-1]:,} events", b / a, 12.0 * (sizes[-1] / sizes[-2]) / 10))
             lines.append("")
     return lines
+
+
+def summary(checks: list[Check]) -> list[str]:
+    met = [c for c in checks if c[1] <= c[2]]
+    missed = [c for c in checks if c[1] > c[2]]
+    lines = ["## Targets", "", f"{len(met)} of {len(checks)} targets met in this run.", ""]
+    if missed:
+        lines += ["Missed:", ""]
+        lines += [f"- {what}: **{ratio:.2f}**, target ≤ {limit:g} (missed by {ratio / limit:.2f}×)" for what, ratio, limit in missed]
+        lines += ["", *WHY, ""]
+    lines += ["Met:", ""] + [f"- {what}: {ratio:.2f} (≤ {limit:g})" for what, ratio, limit in met] + [""]
+    return lines
+
+
+DESIGN = """## Design
+
+The shipped store (73 events) is read whole: start-up dominates, so every command imports
+only what it needs (no rapidfuzz for an exact name, no Rich for piped output, no zhconv for
+simplified queries), the registry is parsed once into a JSON cache, and only the invoked
+command is built by Typer. A store of one file of 1 MB or more is queried through an index
+built once in the cache (`src/spacelog/index.py`): the normalised search key of every
+event, one a line, which a query scans in 8 MiB chunks with `bytes.find`, so `猎鹰9` finds
+`“猎鹰”9`, which a raw byte scan cannot; int arrays for each event's line offset and length,
+start and end dates and rank in date order; postings of the events of each entity,
+category and month. A query turns terms and filters into sets of event numbers and decodes
+nothing it does not print: jsonl and json copy the store's own lines (escaping the rare
+line with terminal-unsafe characters, which the index lists), reading them in one
+sequential pass when many are wanted. The index is stamped with the store's and the
+registry's size and mtime and a CRC of the store's first and last MiB, and rebuilt when
+any of them changes or its files are damaged; a test checks that it prints exactly what a
+full parse prints, on compact, spaced, escaped, mixed and CRLF stores."""
+
+WHY = [
+    "Why: a table of many results costs Rich's layout of each wrapped Chinese row (about 15 ms for 37 rows),",
+    "which the one-row floor does not pay; with one result (`search 卡西尼`) a table is within the target.",
+    "A selective search scans the whole key file (63% of the store's size) with `bytes.find` at about 2 GB/s",
+    "after a 70 ms start-up, where ripgrep scans the raw file with SIMD at about 6 GB/s. Meeting 3× would need an",
+    "inverted index (e.g. SQLite FTS5 trigram: measured in shared research at 27 s to build and 707 MB on disk,",
+    "with a fallback scan for 1-2 character terms); not worth it while the scan is 4× ripgrep and 16× faster than jq.",
+]
 
 
 def main() -> None:
@@ -221,10 +280,13 @@ def main() -> None:
             f"Median of {args.runs} runs after a warm-up run, whole processes, warm page cache, bytecode cached.",
             "",
         ]
+        checks: list[Check] = []
+        details: list[str] = []
         if not args.skip_startup:
-            lines += startup(args.runs, spacelog, tmp) + [""]
+            details += startup(args.runs, spacelog, tmp, checks) + [""]
         if sizes:
-            lines += scale(args.runs, sizes, args.styles.split(","), spacelog, tmp, env)
+            details += scale(args.runs, sizes, args.styles.split(","), spacelog, tmp, env, checks)
+        lines += [DESIGN, "", *summary(checks), *details]
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
