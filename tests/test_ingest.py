@@ -209,3 +209,8 @@ def test_missing_chronicle_is_one_sentence():
     result = cli("ingest", "/nonexistent/x.txt", "--year", "2017")
     assert result.exit_code == 2
     assert result.stderr == "spacelog: /nonexistent/x.txt: no such chronicle file\n"
+
+
+def test_only_line_ends_split_lines():
+    parsed = parse("1. 1月3日，甲\u2028乙\x1c丙\x85丁。\r\n2. 1月4日，戊。\r\n")
+    assert [e["text"] for e in parsed.events] == ["1月3日，甲\u2028乙\x1c丙\x85丁。", "1月4日，戊。"]

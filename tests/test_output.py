@@ -142,3 +142,24 @@ def test_version_and_bare_command():
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("spacelog 0.")
     assert cli().exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "words, cword, expected",
+    [
+        ("spacelog timeline --agency NA", 3, "NASA"),
+        ("spacelog timeline --category e", 3, "eva"),
+        ("spacelog search x --person 惠", 4, "惠特森"),
+        ("spacelog agency Rosc", 2, "Roscosmos"),
+    ],
+)
+def test_shell_completion_of_names_and_categories(words, cword, expected):
+    # through the installed script, as a shell calls it (under python -m the program name differs)
+    import os
+    import subprocess
+
+    script = os.path.join(os.path.dirname(sys.executable), "spacelog")
+    env = {**os.environ, "_SPACELOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    result = subprocess.run([script], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0
+    assert expected in result.stdout.decode("utf-8").split()

@@ -29,8 +29,8 @@ from operator import contains
 from pathlib import Path
 
 from . import cache
-from .query import overlaps_month
-from .store import Diagnostic, Event, validate_event
+from .query import date_number, overlaps_month
+from .store import Diagnostic, Event, decode_line
 from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
@@ -244,8 +244,8 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
                 content = line.lstrip()
                 start += len(line) - len(content)
                 content = content.rstrip()
-                event, problems = _decode(line, registry)
-                if problems:
+                event, problems = decode_line(line, registry)
+                if problems or event is None:
                     diagnostics.extend([store, number, p] for p in problems)
                     continue
                 if event["id"] in seen:
@@ -262,9 +262,9 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
                 key = search_key(event["text"]).encode("utf-8") + b"\n"
                 keys.write(key)
                 key_offset += len(key)
-                first = _date_number(event["date"])
+                first = date_number(event["date"])
                 arrays["start"].append(first)
-                arrays["end"].append(_date_number(event["end"]) if event["end"] else first)
+                arrays["end"].append(date_number(event["end"]) if event["end"] else first)
                 for field in TAG_FIELDS:
                     for value in event[field]:
                         postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
@@ -304,25 +304,6 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
     if progress:
         progress(1, 1)
     return meta
-
-
-def _decode(content: bytes, registry) -> tuple[dict, list[str]]:
-    """Decode and validate one line, with the messages `load_store` would give."""
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return {}, [f"not valid UTF-8 (byte {err.start + 1})"]
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        return {}, [f"invalid JSON: {err.msg} (column {err.colno})"]
-    except RecursionError:
-        return {}, ["invalid JSON: nested too deeply"]
-    return obj, validate_event(obj, registry)
-
-
-def _date_number(iso: str) -> int:
-    return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10])
 
 
 def progress_bar() -> Callable[[int, int], None] | None:

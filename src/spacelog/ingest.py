@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .registry import Registry
-from .store import Diagnostic, Event, dump_event
+from .store import Diagnostic, Event, dump_event, read_file
 from .text import is_cjk, search_key
 
 # "12. " or "12．" or "12、" at the start of a line, not "3.4 米".
@@ -100,7 +100,9 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
     """Parse a chronicle's text. Problems are collected, never raised, so all are reported."""
     result = ParsedChronicle()
     drafts: list[_Draft] = []
-    for number, raw_line in enumerate(source.splitlines(), start=1):
+    # Line ends only: str.splitlines would also cut at U+2028, \x1c-\x1e and \x85 inside a line.
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw_line in enumerate(lines, start=1):
         line = raw_line.strip()
         if not line:
             continue
@@ -156,17 +158,11 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
 
 
 def read_chronicle(path: str) -> str:
+    data = read_file(path, "chronicle")
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such chronicle file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a chronicle file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not UTF-8 text (byte {err.start + 1}); convert it with iconv first") from None
-    except OSError as err:
-        raise DataError(f"{path}: cannot read the chronicle ({err.strerror or err})") from None
 
 
 def write_store(events: list[Event], output: str, source: str | None = None) -> None:

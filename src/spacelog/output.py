@@ -9,7 +9,6 @@ table is drawn.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import sys
@@ -67,12 +66,10 @@ class Output:
     def rows(self, header: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
         """tsv (no header: one record per line for grep/sort/cut) or csv (header, for spreadsheets)."""
         if self.format == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
+            writer = csv.writer(self.stream, lineterminator="\n")
             writer.writerow(header)
             for row in rows:
                 writer.writerow([visible(_cell(v)) for v in row])
-            self.stream.write(buffer.getvalue())
         else:
             for row in rows:
                 self.line("\t".join(visible(_cell(v)) for v in row))
@@ -116,16 +113,16 @@ class Output:
         """Events of a source by number: json/jsonl print store lines, other formats decode."""
         if self.format in ("jsonl", "json"):
             self.event_lines(source.lines(numbers))
-        else:
-            self.events([source.event(i) for i in numbers], highlight=highlight)
+        else:  # decoded one at a time: tsv of a million events holds one in memory
+            self.events((source.event(i) for i in numbers), highlight=highlight)
 
-    def events(self, events: list[Event], *, highlight: list[str] | None = None, title: str | None = None) -> None:
+    def events(self, events: Iterable[Event], *, highlight: list[str] | None = None, title: str | None = None) -> None:
         if self.format in ("jsonl", "json"):
             self.event_lines(safe_json_line((getattr(e, "line", None) or dumps(e)).encode("utf-8")) for e in events)
         elif self.format in ("tsv", "csv"):
             self.rows(EVENT_COLUMNS, ((e["id"], e["date"], e["end"], e["text"]) for e in events))
         else:
-            self.console.print(event_table(events, highlight or [], title))
+            self.console.print(event_table(list(events), highlight or [], title))
 
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
         if self.format != "table":

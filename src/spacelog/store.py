@@ -119,6 +119,19 @@ def expand_paths(paths: list[str]) -> list[str]:
     return files
 
 
+def read_file(path: str, what: str, missing_hint: str = "") -> bytes:
+    """A whole file's bytes, or a DataError that says in one sentence why not."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such {what} file{missing_hint}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a {what} file") from None
+    except OSError as err:
+        raise DataError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+
+
 def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
     """(line number, raw line without its line end) for each line of a store file."""
     if path == STDIN:
@@ -126,15 +139,7 @@ def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
             raise DataError("--data - reads a store from standard input, but standard input is a terminal; pipe a store in")
         data = sys.stdin.buffer.read()
     else:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise DataError(f"{path}: no such store file; give a store with --data PATH or set SPACELOG_DATA") from None
-        except IsADirectoryError:
-            raise DataError(f"{path}: is a folder, not a store file") from None
-        except OSError as err:
-            raise DataError(f"{path}: cannot read the store ({err.strerror or err})") from None
+        data = read_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -248,33 +253,31 @@ def load_store(paths: list[str], registry: Registry | None = None, check_order: 
     return store
 
 
-def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Registry | None) -> Event | None:
-    def report(message: str) -> None:
-        store.diagnostics.append(Diagnostic(name, number, message))
-
+def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | None, list[str]]:
+    """Decode and validate one store line: the object, and everything wrong with it."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        report(f"not valid UTF-8 (byte {err.start + 1})")
-        return None
+        return None, [f"not valid UTF-8 (byte {err.start + 1})"]
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
-        report(f"invalid JSON: {err.msg} (column {err.colno})")
-        return None
+        return None, [f"invalid JSON: {err.msg} (column {err.colno})"]
     except RecursionError:
-        report("invalid JSON: nested too deeply")
-        return None
-    problems = validate_event(obj, registry)
-    if problems:
-        for problem in problems:
-            report(problem)
+        return None, ["invalid JSON: nested too deeply"]
+    return obj, validate_event(obj, registry)
+
+
+def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Registry | None) -> Event | None:
+    obj, problems = decode_line(raw, registry)
+    if problems or obj is None:
+        store.diagnostics.extend(Diagnostic(name, number, p) for p in problems)
         return None
     first = store.origin.get(obj["id"])
     if first is not None:
-        report(f"duplicate id {obj['id']} (first at {first})")
+        store.diagnostics.append(Diagnostic(name, number, f"duplicate id {obj['id']} (first at {first})"))
         return None
     store.origin[obj["id"]] = f"{name}:{number}"
     event = Event(obj)
-    event.line = text.strip()
+    event.line = raw.decode("utf-8").strip()
     return event
