@@ -104,6 +104,13 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
 
 
+def commit() -> str:
+    """The commit measured, marked when the working tree differs from it."""
+    run = lambda *a: subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True).stdout.strip()  # noqa: E731
+    head = run("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" with uncommitted changes" if run("status", "--porcelain", "--", "src") else "")
+
+
 def tool_version(name: str) -> str:
     path = shutil.which(name)
     if not path:
@@ -277,7 +284,7 @@ def main() -> None:
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
             f"Reference tools: ripgrep ({tool_version('rg')}), jq ({tool_version('jq')}). "
-            f"Median of {args.runs} runs after a warm-up run, whole processes, warm page cache, bytecode cached.",
+            f"Code: commit {commit()}. Median of {args.runs} runs after a warm-up run, whole processes, warm page cache, bytecode cached.",
             "",
         ]
         checks: list[Check] = []
