@@ -45,3 +45,14 @@ def test_list_is_busiest_first():
     tsv = cli("agency").stdout.splitlines()
     assert tsv[0].split("\t") == ["nasa", "美国国家航空航天局", "NASA", str(NASA_EVENTS)]
     assert tsv[1].split("\t")[0] == "spacex"
+
+
+def test_filters_narrow_the_summary_and_the_list():
+    summary = json.loads(cli("agency", "NASA", "--month", "6", "--format", "json").stdout)
+    assert [e["id"] for e in summary["events"]] == ["2017-038", "2017-039", "2017-041", "2017-042"]
+    assert summary["count"] == 4 and summary["by_month"] == {"2017-06": 4}
+    assert ids(cli("agency", "SpaceX", "--category", "launch").stdout) == ["2017-004", "2017-015", "2017-023", "2017-035", "2017-048", "2017-072"]
+    rows = json.loads(cli("agency", "--category", "launch", "--format", "json").stdout)
+    assert [(r["id"], len(r["events"])) for r in rows[:2]] == [("spacex", 6), ("energia", 1)]  # ties by id
+    nothing = cli("agency", "NASA", "--year", "2018")
+    assert nothing.exit_code == 1 and nothing.stdout == ""

@@ -26,8 +26,10 @@ QUERIES = [
     ["timeline", "--category", "eva", "--from", "1990-01-01", "--to", "2005-12-31"],
     ["timeline", "--year", "2001", "--person", "惠特森"],
     ["agency", "NASA"],
-    ["agency"],
+    ["agency", "NASA", "--month", "6"],
+    ["agency", "--category", "launch"],
     ["who", "惠特森"],
+    ["who", "布莱斯尼克", "--category", "eva"],
     ["show", "2001-005"],
 ]
 

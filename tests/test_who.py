@@ -88,3 +88,10 @@ def test_kind_restricts_the_lookup():
 def test_short_contained_names_do_not_steal_the_match():
     # partial matching would score 联盟 100 against 联合发射联盟 (ULA)
     assert lookup("联盟", registry)[0].entity.id == "soyuz"
+
+
+def test_filters_narrow_the_events_of_each_match():
+    document = json.loads(cli("who", "布莱斯尼克", "--category", "eva", "--format", "json").stdout)
+    assert document["matches"][0]["events"] == ["2017-058", "2017-059"]
+    document = json.loads(cli("who", "惠特森", "--month", "3", "--format", "json").stdout)
+    assert document["matches"][0]["events"] == ["2017-022"]

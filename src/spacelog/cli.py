@@ -292,6 +292,14 @@ def who(
     name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
+    agency: AgencyOpt = None,
+    person: PersonOpt = None,
+    vehicle: VehicleOpt = None,
+    category: CategoryOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
@@ -304,6 +312,7 @@ def who(
       spacelog who Whitson
       spacelog who 范德海 --format json
       spacelog who huitesen
+      spacelog who 布莱斯尼克 --category eva
     """
     from .lookup import RESOLVE, lookup, suggestion
     from .registry import KINDS
@@ -316,12 +325,13 @@ def who(
         raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
     out = _output(fmt)
     source, registry = _load(data, strict)
+    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     matches = lookup(name, registry, kind, limit=limit)
     if not matches or matches[0].score < RESOLVE:
         _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
         return EXIT_NOT_FOUND
     shown = [m for m in matches if m.score >= RESOLVE] if out.format != "table" else matches
-    out.who(name, shown, source)
+    out.who(name, shown, source, event_filter)
     return EXIT_FOUND
 
 
@@ -361,6 +371,14 @@ def timeline(
 @command
 def agency(
     name: Annotated[str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
+    agency: AgencyOpt = None,
+    person: PersonOpt = None,
+    vehicle: VehicleOpt = None,
+    category: CategoryOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
@@ -373,19 +391,22 @@ def agency(
       spacelog agency NASA
       spacelog agency 美国航天局
       spacelog agency 能源 --format json
+      spacelog agency 美国航天局 --month 6
+      spacelog agency --category launch
     """
     from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
     out = _output(fmt)
     source, registry = _load(data, strict)
+    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     if name is None:
-        out.agency_list(agency_counts(source, registry), source)
+        out.agency_list(agency_counts(source, registry, event_filter), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
     entity = resolve(name, registry, "agency")
-    numbers = tagged_with(source, entity)
+    numbers = tagged_with(source, entity, event_filter)
     if out.format in ("tsv", "csv", "jsonl"):
         out.listing(source, numbers)  # one record a line: the agency's events
     else:

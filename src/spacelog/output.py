@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from .lookup import Match
-    from .query import AgencySummary, EventSource
+    from .query import AgencySummary, EventFilter, EventSource
     from .registry import Entity, Registry
 
 FORMATS = ("table", "tsv", "csv", "json", "jsonl")
@@ -161,10 +161,10 @@ class Output:
         self.console.print(table)
 
     # -------------------------------------------------------------- who
-    def who(self, query: str, matches: list[Match], source: EventSource) -> None:
+    def who(self, query: str, matches: list[Match], source: EventSource, event_filter: EventFilter | None = None) -> None:
         from .query import tagged_with
 
-        numbers = {m.entity.id: tagged_with(source, m.entity) for m in matches}
+        numbers = {m.entity.id: tagged_with(source, m.entity, event_filter) for m in matches}
 
         def events_of(m: Match) -> list[str]:
             return [source.event_id(i) for i in numbers[m.entity.id]]

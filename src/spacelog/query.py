@@ -325,9 +325,12 @@ def group_by_month(source: EventSource, numbers: list[int]) -> list[tuple[str, l
     return list(groups.items())
 
 
-def tagged_with(source: EventSource, entity: Entity) -> list[int]:
-    """Events naming `entity`, in date order."""
-    return source.in_order(source.tagged(FIELD_OF_KIND[entity.kind], entity.id))
+def tagged_with(source: EventSource, entity: Entity, event_filter: EventFilter | None = None) -> list[int]:
+    """Events naming `entity` (and passing `event_filter`), in date order."""
+    tagged: Iterable[int] = source.tagged(FIELD_OF_KIND[entity.kind], entity.id)
+    if event_filter is not None:
+        tagged = event_filter.select(source, within=tagged)
+    return source.in_order(tagged)
 
 
 class AgencySummary:
@@ -352,8 +355,8 @@ class AgencySummary:
         return max((e["end"] or e["date"] for e in self.events), default=None)
 
 
-def agency_counts(source: EventSource, registry: Registry) -> list[tuple[Entity, list[int]]]:
+def agency_counts(source: EventSource, registry: Registry, event_filter: EventFilter | None = None) -> list[tuple[Entity, list[int]]]:
     """Every agency of the registry with its events (in date order), busiest first."""
-    rows = [(entity, tagged_with(source, entity)) for entity in registry.of_kind("agency")]
+    rows = [(entity, tagged_with(source, entity, event_filter)) for entity in registry.of_kind("agency")]
     rows.sort(key=lambda row: (-len(row[1]), row[0].id))
     return rows
