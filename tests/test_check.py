@@ -120,3 +120,13 @@ def test_data_from_stdin_and_environment(tmp_path, monkeypatch):
     assert ids(cli("search", "惠特森").stdout) == ["2017-022"]
     # the flag wins over the environment
     assert ids(cli("search", "惠特森", "--data", str(STORE)).stdout) == ["2017-002", "2017-022", "2017-032"]
+
+
+def test_a_trailing_newline_inside_id_or_date_is_an_error(tmp_path):
+    path = write(tmp_path, [good(1, id="2017-001\n"), good(2, date="2017-01-06\n")])
+    result = cli("check", str(path))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{path}:1: field id '2017-001\\n' is not <year>-<sequence> like \"2017-029\"",
+        f'{path}:2: field date "2017-01-06\\n" is not a real date YYYY-MM-DD',
+    ]

@@ -27,8 +27,8 @@ ENTITY_FIELDS = ("agencies", "people", "vehicles")
 FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
 STDIN = "-"
 
-_ID = re.compile(r"^(\d{4})-(\d{3,})$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID = re.compile(r"(\d{4})-(\d{3,})", re.ASCII)  # used with fullmatch: $ would allow a trailing newline
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class Event(dict):
@@ -91,7 +91,7 @@ def parse_date(value: object) -> str | None:
     Checked by hand rather than with datetime, whose import would cost every
     command 2 ms; ISO dates compare correctly as strings.
     """
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return None
     year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
     if year < 1 or not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month]:
@@ -159,7 +159,7 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     if "id" in obj:
         if not isinstance(event_id, str):
             problems.append(f'field id must be a string like "2017-029", found {json.dumps(event_id, ensure_ascii=False)}')
-        elif not (m := _ID.match(event_id)):
+        elif not (m := _ID.fullmatch(event_id)):
             problems.append(f'field id {event_id!r} is not <year>-<sequence> like "2017-029"')
         elif isinstance(seq, int) and not isinstance(seq, bool) and int(m.group(2)) != seq:
             problems.append(f"field id {event_id!r} does not match seq {seq}")
@@ -171,7 +171,7 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
         start = parse_date(obj["date"])
         if start is None:
             problems.append(f"field date {json.dumps(obj['date'], ensure_ascii=False)} is not a real date YYYY-MM-DD")
-        elif isinstance(event_id, str) and _ID.match(event_id) and event_id[:4] != obj["date"][:4]:
+        elif isinstance(event_id, str) and _ID.fullmatch(event_id) and event_id[:4] != obj["date"][:4]:
             problems.append(f"field id {event_id!r} names another year than date {obj['date']}")
     if obj.get("end") is not None:
         end = parse_date(obj["end"])
