@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -127,3 +128,22 @@ def test_a_damaged_index_is_rebuilt(tmp_path, monkeypatch):
         array_file.write_bytes(array_file.read_bytes()[:100])  # as a crash or a full disk might leave it
     again = run(INDEXED, monkeypatch, "search", "空间站", "--data", str(store))
     assert again.exit_code == 0 and again.stdout == first and again.stderr == ""
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from spacelog.index import progress_bar
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert progress_bar() is None  # a pipe or a file gets nothing
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    update = progress_bar()
+    assert update is not None
+    update(50, 100)
+    update(100, 100)  # done: the bar stops
+    assert "indexing the store" in terminal.getvalue()
