@@ -29,7 +29,7 @@ from operator import contains
 from pathlib import Path
 
 from . import cache
-from .query import date_number, overlaps_month
+from .query import date_number, order_key, overlaps_month
 from .store import Diagnostic, Event, decode_line
 from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
 
@@ -68,7 +68,7 @@ class IndexSource:
     """A store read through its index: the `query.EventSource` of large stores."""
 
     def __init__(self, store: str, directory: Path, meta: dict) -> None:
-        self.store, self.dir, self.meta = store, directory, meta
+        self.dir, self.meta = directory, meta
         self.n: int = meta["n"]
         self.diagnostics = [Diagnostic(*d) for d in meta["diagnostics"]]
         self._arrays: dict[str, array.array] = {}
@@ -273,7 +273,7 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
                 for month in months:
                     postings.setdefault(f"month:{month}", array.array("i")).append(i)
         arrays["key_off"].append(key_offset)
-        order = sorted(range(len(ids)), key=lambda i: (arrays["start"][i], len(ids[i]), ids[i]))  # as query.order_key
+        order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
         rank = array.array("i", bytes(4 * len(ids)))
         for position, i in enumerate(order):
             rank[i] = position

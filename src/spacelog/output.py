@@ -1,7 +1,7 @@
 """Rendering: Rich tables for a terminal, tsv/csv/json/jsonl lines for pipes.
 
 Every string from a store or a user passes through `text.visible` (tables,
-tsv, csv) or the JSON encoder plus `_json_safe` before it is printed, so data
+tsv, csv) or the JSON encoder plus `text.safe_json_line` before it is printed, so data
 never becomes markup or an escape sequence. Rich is imported only when a
 table is drawn.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from collections.abc import Iterable
 from itertools import islice
@@ -29,16 +28,11 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "tsv", "csv", "json", "jsonl")
 EVENT_COLUMNS = ("id", "date", "end", "text")
-# Characters the JSON encoder leaves raw with ensure_ascii=False but a terminal obeys.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _json_safe(dumped: str) -> str:
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def dumps(value: Any, indent: int | None = None) -> str:
-    return _json_safe(json.dumps(value, ensure_ascii=False, indent=indent))
+    """JSON text, UTF-8 unescaped, but with what a terminal would obey escaped (text.safe_json_line)."""
+    return safe_json_line(json.dumps(value, ensure_ascii=False, indent=indent).encode("utf-8")).decode("utf-8")
 
 
 class Output:

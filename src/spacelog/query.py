@@ -25,8 +25,8 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 TAG_FIELDS = (*FIELD_OF_KIND.values(), "categories")
 
 
-def order_key(date: str, event_id: str) -> tuple:
-    """Date order, ties by id in natural order (2017-999 before 2017-1000)."""
+def order_key(date: str | int, event_id: str) -> tuple:
+    """Date order (an ISO date or its date_number), ties by id in natural order (2017-999 before 2017-1000)."""
     return date, len(event_id), event_id
 
 
@@ -65,7 +65,6 @@ class MemorySource:
     """A loaded `Store` as an event source: for stores small enough to read whole."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
         self.events = store.events
         self.n = len(self.events)
         self._keys: list[str] | None = None
@@ -81,15 +80,16 @@ class MemorySource:
     def in_month(self, month: int) -> set[int]:
         return {i for i, (start, end) in enumerate(self._dates) if overlaps_month(start, end, month)}
 
-    def find(self, key: str) -> list[int]:
-        if self._keys is None:
+    def _key_list(self) -> list[str]:
+        if self._keys is None:  # computed on the first text query only
             self._keys = [search_key(e["text"]) for e in self.events]
-        return [i for i, k in enumerate(self._keys) if key in k]
+        return self._keys
+
+    def find(self, key: str) -> list[int]:
+        return [i for i, k in enumerate(self._key_list()) if key in k]
 
     def key(self, i: int) -> str:
-        if self._keys is None:
-            self._keys = [search_key(e["text"]) for e in self.events]
-        return self._keys[i]
+        return self._key_list()[i]
 
     def in_order(self, numbers: Iterable[int]) -> list[int]:
         if self._order is None:
