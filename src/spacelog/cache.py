@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 CACHE_ENV = "SPACELOG_CACHE"
-FORMAT = 3  # bump when the layout of cached data changes
+FORMAT = 4  # bump when the layout of cached data changes
 
 
 def cache_dir() -> Path:
@@ -27,12 +27,15 @@ def cache_dir() -> Path:
 
 
 def file_stamp(path: str | Path) -> list | None:
-    """What identifies a version of a source file: its absolute path, size and mtime."""
+    """What identifies a version of a source file: its absolute path, size, mtime, inode and ctime.
+
+    Every write changes the ctime, and touch cannot set it back.
+    """
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [os.path.abspath(path), st.st_size, st.st_mtime_ns, FORMAT]
+    return [os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino, st.st_ctime_ns, FORMAT]
 
 
 def entry_name(kind: str, path: str | Path) -> str:
@@ -46,7 +49,7 @@ def read_json(name: str, stamp: list | None) -> dict | None:
     if stamp is None:
         return None
     try:
-        with open(cache_dir() / f"{name}.json", encoding="utf-8") as f:
+        with open(cache_dir() / f"{name}.json", encoding="ascii") as f:
             data = json.load(f)
     except (OSError, ValueError):
         return None
@@ -61,10 +64,10 @@ def write_json(name: str, stamp: list | None, data: dict) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({**data, "stamp": stamp}, f, ensure_ascii=False)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            json.dump({**data, "stamp": stamp}, f)  # ASCII: a path that is not UTF-8 survives as escapes
         os.replace(tmp, directory / f"{name}.json")
-    except OSError:
+    except (OSError, ValueError):
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
         except (OSError, UnboundLocalError):

@@ -158,7 +158,7 @@ def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]
     registry = load_registry(registry_path)
     paths = data or default_store_paths()
     big = wanted(paths)
-    source = open_index(big, registry_path, registry, progress_bar()) if big else None
+    source = open_index(big, registry_path, registry, progress_bar(), _say) if big else None
     if source is None:
         from .query import MemorySource
         from .store import load_store

@@ -1,34 +1,50 @@
 """An index of a large store, kept in the cache, so a query decodes only what it prints.
 
 For one store file of at least `SPACELOG_INDEX_MIN_BYTES` (default 1 MB, about
-2,000 events), spacelog builds once, in the cache folder:
+2,000 events), spacelog builds once, in the cache folder, one file
+`index-<crc of the store's path>.idx` holding sections:
 - `keys`: the normalised text (`search_key`) of each event, one a line, scanned
   in chunks with bytes.find (normalised, so `猎鹰9` finds `“猎鹰”9`);
 - int arrays: where each event's line is in the store, its start and end dates,
   its rank in (date, id) order, where its key starts in `keys`;
-- postings: for each entity and category, the events tagged with it;
-- `ids`, and the diagnostics of the store's bad lines, reported on every query.
-The index is stamped with the store's and the registry's size and mtime and a
-CRC of the store's first and last MiB; any difference rebuilds it. The store
-file stays the only source of event text: output reads its lines.
+- `postings`: for each entity, category and month, the events tagged with it;
+- `ids`; and, last, a JSON trailer (meta) with the diagnostics of the store's bad
+  lines, the offset, length and CRC-32 of every section, and the stamp of the
+  store it was built from.
+
+Safe to share between processes, as git's packfiles are: an index file is never
+changed once written. It is built under a unique temporary name and published
+with a rename; a reader opens the store and the index once and reads both only
+through those descriptors, so a later rebuild or a new store version (also
+written by rename) never changes what a running query reads. The stamp is the
+fstat of the store descriptor (device, inode, size, mtime and ctime in ns): an
+edit cannot keep all of them. Every section is checked against its CRC before
+its values are used (`keys` while it is scanned), so damage is found, reported
+once and repaired by a rebuild. Concurrent first queries wait on a lock while
+one of them builds. The store file stays the only source of event text.
 """
 
 from __future__ import annotations
 
 import array
 import bisect
+import fcntl
 import json
 import os
 import shutil
+import stat
 import sys
-import tempfile
+import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import compress, count, repeat
 from operator import contains
 from pathlib import Path
+from typing import BinaryIO
 
 from . import cache
+from .errors import DataError
 from .query import date_number, order_key, overlaps_month
 from .store import Diagnostic, Event, decode_line
 from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
@@ -36,8 +52,17 @@ from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
+MAGIC = b"SPLIDX05"  # at the start and the end of every index file
+TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
+LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i"}
 TAG_FIELDS = ("agencies", "people", "vehicles", "categories")
+
+Warn = Callable[[str], None]
+
+
+class IndexDamaged(Exception):
+    """An index file whose bytes are not what its build wrote (the message says where)."""
 
 
 def wanted(paths: list[str]) -> str | None:
@@ -52,37 +77,298 @@ def wanted(paths: list[str]) -> str | None:
     return paths[0] if os.path.isfile(paths[0]) and size >= minimum else None
 
 
-def _stamp(store: str, registry_path: str) -> list | None:
-    store_stamp, registry_stamp = cache.file_stamp(store), cache.file_stamp(registry_path)
-    if store_stamp is None or registry_stamp is None:
+def file_stamp(st: os.stat_result) -> list[int]:
+    """What identifies one version of an open file: every write changes the ctime, which touch cannot set back."""
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def open_index(store: str, registry_path: str, registry, progress: Callable[[int, int], None] | None = None, warn: Warn | None = None) -> IndexSource | None:
+    """The index of `store`, built or rebuilt when missing, stale or damaged.
+
+    None when the store or the cache cannot be used: the caller then reads the
+    store whole, and reports whatever is wrong with it in the usual way.
+    """
+    warn = warn or (lambda message: None)
+    try:
+        store_file = open(store, "rb")
+    except OSError:
         return None
-    size = store_stamp[1]
-    with open(store, "rb") as f:
-        head = f.read(1 << 20)
-        f.seek(max(0, size - (1 << 20)))
-        tail = f.read(1 << 20)
-    return [*store_stamp, zlib.crc32(head), zlib.crc32(tail), *registry_stamp]
+    try:
+        st = os.fstat(store_file.fileno())
+        registry_stamp = cache.file_stamp(registry_path)
+        if not stat.S_ISREG(st.st_mode) or registry_stamp is None:
+            store_file.close()
+            return None
+        place = _Place(store, {"path": os.path.abspath(store), "store": file_stamp(st), "registry": registry_stamp})
+        index_file, meta = place.index(store_file, registry, progress, warn)
+    except (OSError, DataError):
+        store_file.close()
+        return None
+    if meta is None:
+        store_file.close()
+        return None
+    return IndexSource(store_file, index_file, meta, place, registry, warn)
+
+
+class _Place:
+    """Where the index of one store lives in the cache, and how it is published."""
+
+    def __init__(self, store: str, stamp: dict) -> None:
+        self.store, self.stamp = store, stamp
+        self.dir = cache.cache_dir()
+        self.name = cache.entry_name("index", store)
+        self.path = self.dir / f"{self.name}.idx"
+        self.marker = self.dir / f"{self.name}.unusable"
+
+    def index(
+        self, store_file: BinaryIO, registry, progress, warn: Warn, damaged: tuple[os.stat_result, str] | None = None
+    ) -> tuple[BinaryIO | None, dict | None]:
+        """The published index if it is this store's and intact, else a new one built under a lock.
+
+        `damaged`: the fstat of an index found damaged while in use (never to be taken
+        again), and what is wrong with it.
+        """
+        avoid, reason = damaged or (None, None)
+        if damaged is None:
+            found, _ = self.published()
+            if found:
+                return found
+        self.dir.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(self.dir)
+        if damaged is None and self._marked():
+            return None, None
+        with _locked(self.dir / f"{self.name}.lock"):
+            found, problem = self.published(avoid)  # another process may have built it meanwhile
+            if found:
+                return found
+            if problem or reason:
+                warn(f"the index of {self.store} in the cache is damaged ({problem or reason}); rebuilding it")
+            try:
+                built = self.build(store_file, registry, progress)
+            except OSError as err:
+                self._mark()
+                warn(f"cannot keep an index of {self.store} in {self.dir} ({err.strerror or err}); reading the store whole until it changes")
+                return None, None
+        if self.marker.exists():
+            self.marker.unlink(missing_ok=True)
+        return built
+
+    def published(self, avoid: os.stat_result | None = None) -> tuple[tuple[BinaryIO, dict] | None, str | None]:
+        """(index file, meta) if the published file is intact and stamped for this store; else why not, if damaged."""
+        try:
+            f = open(self.path, "rb")
+        except OSError:
+            return None, None  # none yet (or something else is in its place: building will tell)
+        st = os.fstat(f.fileno())
+        if avoid is not None and (st.st_dev, st.st_ino) == (avoid.st_dev, avoid.st_ino):
+            f.close()
+            return None, None
+        try:
+            meta = read_meta(f)
+        except IndexDamaged as err:
+            f.close()
+            return None, str(err)
+        if meta.get("stamp") != self.stamp:
+            f.close()
+            return None, None  # an earlier version of the store: rebuilt without a word
+        return (f, meta), None
+
+    def build(self, store_file: BinaryIO, registry, progress) -> tuple[BinaryIO | None, dict | None]:
+        """Build into a temporary file of a unique name, then publish it by rename. OSError: the cache cannot hold it."""
+        tmp = self.dir / f".{self.name}.{os.getpid()}.{os.urandom(4).hex()}.{os.uname().nodename}.tmp"
+        out = open(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), "w+b")
+        try:
+            meta = build(self.store, store_file, registry, out, self.stamp, progress)
+            out.flush()
+            if file_stamp(os.fstat(store_file.fileno())) != self.stamp["store"]:
+                tmp.unlink()
+                out.close()
+                return None, None  # written to while being read: read it whole this time
+            os.replace(tmp, self.path)
+        except BaseException:
+            out.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        return out, meta  # this process keeps reading the file it wrote, whatever replaces it later
+
+    def _marked(self) -> bool:
+        try:
+            return json.loads(self.marker.read_text(encoding="ascii")) == self.stamp
+        except (OSError, ValueError):
+            return False
+
+    def _mark(self) -> None:
+        """Remember, for this version of the store, that the cache cannot hold its index."""
+        try:
+            self.marker.write_text(json.dumps(self.stamp), encoding="ascii")
+        except (OSError, ValueError):
+            pass
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock while one process builds; the others wait, then read what it built.
+
+    The kernel releases it when the process dies, so a killed build never blocks the next.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without locks: builds may run side by side, each one correct
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(directory: Path) -> None:
+    """Remove the temporary files of killed builds: at once when their process (on this host) is gone, else after an hour."""
+    now, node = time.time(), os.uname().nodename
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        legacy = name.startswith("index-") and len(name) == 14  # the folders of an older spacelog
+        if not (name.startswith(".index-") or legacy):
+            continue
+        parts = name.split(".", 4)  # "", index-XXXXXXXX, pid, random, host.tmp
+        try:
+            orphan = len(parts) == 5 and parts[4] == f"{node}.tmp" and not _alive(int(parts[2]))
+            if orphan or now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_SECONDS:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+        except (OSError, ValueError):
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def read_meta(f: BinaryIO) -> dict:
+    """The trailer of an index file, checked: its magic numbers, its CRC and the bounds of its sections."""
+    fd = f.fileno()
+    size = os.fstat(fd).st_size
+    if size < len(MAGIC) + TRAILER:
+        raise IndexDamaged(f"{size} bytes: truncated")
+    trailer = os.pread(fd, TRAILER, size - TRAILER)
+    if os.pread(fd, len(MAGIC), 0) != MAGIC or trailer[12:] != MAGIC:
+        raise IndexDamaged("not an index file, or truncated")
+    length, crc = int.from_bytes(trailer[:8], "little"), int.from_bytes(trailer[8:12], "little")
+    start = size - TRAILER - length
+    if start < len(MAGIC):
+        raise IndexDamaged("its trailer is damaged")
+    raw = os.pread(fd, length, start)
+    if zlib.crc32(raw) != crc:
+        raise IndexDamaged("its trailer does not match its checksum")
+    try:
+        meta = json.loads(raw)
+        n = meta["n"]
+        for name in (*_ARRAYS, "keys", "ids"):
+            offset, length, _ = meta["sections"][name]
+            if not (len(MAGIC) <= offset and offset + length <= start and length % array.array(_ARRAYS.get(name, "b")).itemsize == 0):
+                raise IndexDamaged(f"section {name} is out of bounds")
+        if meta["sections"]["key_off"][1] != 8 * (n + 1) or meta["sections"]["line_off"][1] != 8 * n:
+            raise IndexDamaged("its arrays do not match its number of events")
+    except (ValueError, KeyError, TypeError, IndexError) as err:
+        raise IndexDamaged("its trailer is not what spacelog wrote") from err
+    return meta
 
 
 class IndexSource:
-    """A store read through its index: the `query.EventSource` of large stores."""
+    """A store read through its index: the `query.EventSource` of large stores.
 
-    def __init__(self, store: str, directory: Path, meta: dict) -> None:
-        self.dir, self.meta = directory, meta
+    Holds the store and the index open; reads both only through these descriptors.
+    """
+
+    def __init__(self, store_file: BinaryIO, index_file: BinaryIO, meta: dict, place: _Place, registry, warn: Warn) -> None:
+        self._file, self._index, self.meta = store_file, index_file, meta
+        self._place, self._registry, self._warn = place, registry, warn
         self.n: int = meta["n"]
         self.diagnostics = [Diagnostic(*d) for d in meta["diagnostics"]]
         self._arrays: dict[str, array.array] = {}
-        self._file = open(store, "rb")
         self._ids: list[str] | None = None
+        self._keys_checked = False
+        self._repairs = 0
         self._unsafe = set(meta["unsafe"])
+        self._store_size = os.fstat(store_file.fileno()).st_size
+
+    # -------------------------------------------------------------- checked reads
+    def _section(self, name: str) -> bytes:
+        offset, length, crc = self.meta["sections"][name]
+        data = os.pread(self._index.fileno(), length, offset)
+        if len(data) != length or zlib.crc32(data) != crc:
+            self._repair(f"section {name} does not match its checksum")
+            return self._section(name)
+        return data
+
+    def _repair(self, reason: str) -> None:
+        """Replace a damaged index, mid-query, by a new build from the same store descriptor.
+
+        The build is deterministic, so what was read from the old index's intact
+        sections stays true of the new one.
+        """
+        self._repairs += 1
+        if self._repairs > 2:  # what is written does not read back the same: a failing disk
+            raise DataError(f"the index of {self._place.store} in the cache reads back damaged ({reason}); check the disk of {self._place.dir}")
+        damaged = os.fstat(self._index.fileno())
+        try:
+            index_file, meta = self._place.index(self._file, self._registry, None, self._warn, damaged=(damaged, reason))
+        except OSError:
+            index_file, meta = None, None
+        if meta is None or meta["n"] != self.n:
+            raise DataError(f"the index of {self._place.store} in the cache is damaged and cannot be rebuilt; remove {self._place.path}")
+        self._index.close()
+        self._index, self.meta = index_file, meta
 
     def _array(self, name: str) -> array.array:
         if name not in self._arrays:
             values = array.array(_ARRAYS[name])
-            values.frombytes((self.dir / name).read_bytes())
+            values.frombytes(self._section(name))
+            if name == "key_off" and values[-1] != self.meta["sections"]["keys"][1]:
+                raise DataError("the index's key offsets do not match its keys")  # a CRC collision, or a bad build
             self._arrays[name] = values
         return self._arrays[name]
 
+    def _keys(self) -> Iterator[memoryview]:
+        """The `keys` section in chunks of about CHUNK bytes (see `find`)."""
+        offset, length, _ = self.meta["sections"]["keys"]
+        fd = self._index.fileno()
+        done = 0
+        while done < length:
+            data = os.pread(fd, min(CHUNK, length - done), offset + done)
+            if not data:
+                raise IndexDamaged("section keys is truncated")
+            done += len(data)
+            yield memoryview(data)
+
+    def _check_keys(self) -> None:
+        if self._keys_checked:
+            return
+        crc = 0
+        try:
+            for chunk in self._keys():
+                crc = zlib.crc32(chunk, crc)
+        except IndexDamaged as err:
+            self._repair(str(err))
+            return self._check_keys()
+        if crc != self.meta["sections"]["keys"][2]:
+            self._repair("section keys does not match its checksum")
+            return self._check_keys()
+        self._keys_checked = True
+
+    # -------------------------------------------------------------- EventSource
     def dates(self, i: int) -> tuple[int, int]:
         return self._array("start")[i], self._array("end")[i]
 
@@ -97,49 +383,61 @@ class IndexSource:
         return self.tagged("month", str(month))
 
     def find(self, key: str) -> list[int]:
-        """Events whose key holds `key`: one pass over `keys`, read in chunks cut at line ends.
-
-        Chunks are read into one reusable buffer and searched in place (bytes.find
-        with bounds), so the pass copies nothing and holds CHUNK bytes at a time.
-        """
-        needle = key.encode("utf-8")
+        """Events whose key holds `key`: one pass over `keys`, which is checked against its CRC on the way."""
         offsets = self._array("key_off")
+        while True:
+            try:
+                return self._find(key.encode("utf-8"), offsets)
+            except IndexDamaged as err:
+                self._repair(str(err))
+
+    def _find(self, needle: bytes, offsets: array.array) -> list[int]:
+        """Chunks are read into one reusable buffer and searched in place (bytes.find
+        with bounds), so the pass copies nothing and holds CHUNK bytes at a time.
+        The hits count only once the CRC of the whole section matched."""
+        section, length, expected = self.meta["sections"]["keys"]
+        fd = self._index.fileno()
         found: list[int] = []
         buffer = bytearray(CHUNK)
         view = memoryview(buffer)
-        base, filled = 0, 0  # file offset of buffer[0]; bytes of buffer in use
+        base, filled, crc = 0, 0, 0  # key offset of buffer[0]; bytes of buffer in use; CRC so far
         dense = False
-        with open(self.dir / "keys", "rb", buffering=0) as f:
-            while True:
-                if filled == len(buffer):  # a key longer than the buffer: grow it
-                    view.release()  # a bytearray cannot grow while a view of it exists
-                    buffer.extend(bytes(len(buffer)))
-                    view = memoryview(buffer)
-                got = f.readinto(view[filled:])
-                end = filled + got
-                cut = buffer.rfind(b"\n", 0, end) + 1 if got else end
-                before = len(found)
-                if dense:  # testing each line costs less than a find and a bisect per hit
-                    first = bisect.bisect_right(offsets, base) - 1  # the event whose key starts the chunk
-                    lines = bytes(view[:cut]).split(b"\n")
-                    found.extend(compress(count(first), map(contains, lines, repeat(needle))))
-                else:
-                    pos = buffer.find(needle, 0, cut)
-                    while pos != -1:
-                        i = bisect.bisect_right(offsets, base + pos) - 1
-                        found.append(i)
-                        pos = buffer.find(needle, offsets[i + 1] - base, cut)  # from the next event's key
-                dense = (len(found) - before) * 4096 > cut  # more than about one key in 12 (judged by this chunk)
-                if not got:
-                    return found
-                buffer[: end - cut] = buffer[cut:end]  # the unfinished line moves to the front
-                base, filled = base + cut, end - cut
+        while True:
+            if filled == len(buffer):  # a key longer than the buffer: grow it
+                view.release()  # a bytearray cannot grow while a view of it exists
+                buffer.extend(bytes(len(buffer)))
+                view = memoryview(buffer)
+            left = length - base - filled
+            got = os.preadv(fd, [view[filled : filled + left]], section + base + filled) if left else 0
+            if left and not got:
+                raise IndexDamaged("section keys is truncated")
+            end = filled + got
+            crc = zlib.crc32(view[filled:end], crc)
+            cut = buffer.rfind(b"\n", 0, end) + 1 if got else end
+            before = len(found)
+            if dense:  # testing each line costs less than a find and a bisect per hit
+                first = bisect.bisect_right(offsets, base) - 1  # the event whose key starts the chunk
+                lines = bytes(view[:cut]).split(b"\n")
+                found.extend(compress(count(first), map(contains, lines, repeat(needle))))
+            else:
+                pos = buffer.find(needle, 0, cut)
+                while pos != -1:
+                    i = bisect.bisect_right(offsets, base + pos) - 1
+                    found.append(i)
+                    pos = buffer.find(needle, offsets[i + 1] - base, cut)  # from the next event's key
+            dense = (len(found) - before) * 4096 > cut  # more than about one key in 12 (judged by this chunk)
+            if not got:
+                if crc != expected:
+                    raise IndexDamaged("section keys does not match its checksum")
+                return found
+            buffer[: end - cut] = buffer[cut:end]  # the unfinished line moves to the front
+            base, filled = base + cut, end - cut
 
     def key(self, i: int) -> str:
+        self._check_keys()
         offsets = self._array("key_off")
-        with open(self.dir / "keys", "rb") as f:
-            f.seek(offsets[i])
-            return f.read(offsets[i + 1] - offsets[i] - 1).decode("utf-8")
+        section = self.meta["sections"]["keys"][0]
+        return os.pread(self._index.fileno(), offsets[i + 1] - offsets[i] - 1, section + offsets[i]).decode("utf-8")
 
     def in_order(self, numbers: Iterable[int]) -> list[int]:
         numbers = sorted(numbers)
@@ -148,7 +446,14 @@ class IndexSource:
         return numbers
 
     def line(self, i: int) -> bytes:
-        return os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])
+        line = os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])
+        return self._checked(line)
+
+    def _checked(self, line: bytes) -> bytes:
+        """Every indexed line is a JSON object: anything else means the store was written to in place while open."""
+        if line[:1] != b"{" or line[-1:] != b"}":
+            raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
+        return line
 
     def lines(self, numbers: list[int]) -> Iterable[bytes]:
         """Store lines of many events, terminal-unsafe characters escaped (the index
@@ -162,17 +467,21 @@ class IndexSource:
 
     def _raw_lines(self, numbers: list[int]) -> Iterable[bytes]:
         offsets, lengths = self._array("line_off"), self._array("line_len")
+        if self.n and offsets[-1] + lengths[-1] > self._store_size:
+            raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
         ascending = all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+        fd = self._file.fileno()
         if not ascending or len(numbers) * 64 < self.n:
             for i in numbers:
-                yield os.pread(self._file.fileno(), lengths[i], offsets[i])
+                yield self._checked(os.pread(fd, lengths[i], offsets[i]))
             return
         data, data_start = b"", 0  # data holds the store's bytes from data_start on
         for i in numbers:
             start, end = offsets[i], offsets[i] + lengths[i]
             if end > data_start + len(data):  # lines ascend: refill from this line on
-                self._file.seek(start)
-                data, data_start = self._file.read(max(CHUNK, end - start)), start
+                data, data_start = os.pread(fd, max(CHUNK, end - start), start), start
+            if data[start - data_start] != 123 or data[end - data_start - 1] != 125:  # { and }
+                self._checked(b"")
             yield data[start - data_start : end - data_start]
 
     def event(self, i: int) -> Event:
@@ -183,127 +492,101 @@ class IndexSource:
 
     def event_id(self, i: int) -> str:
         if self._ids is None:
-            self._ids = (self.dir / "ids").read_text(encoding="utf-8").split("\n")
+            self._ids = self._section("ids").decode("utf-8").split("\n")
+            if len(self._ids) != self.n and self.n:
+                raise DataError("the index's ids do not match its number of events")
         return self._ids[i]
 
 
-def open_index(store: str, registry_path: str, registry, progress: Callable[[int, int], None] | None = None) -> IndexSource | None:
-    """The index of `store`, built or rebuilt when missing or stale.
-
-    None when the store or the cache cannot be used: the caller then reads the
-    store whole, and reports whatever is wrong with it in the usual way.
-    """
-    try:
-        stamp = _stamp(store, registry_path)
-        if stamp is None:
-            return None
-        directory = cache.cache_dir() / cache.entry_name("index", store)
-        try:
-            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-            if meta.get("stamp") == stamp and _intact(directory, meta):
-                return IndexSource(store, directory, meta)
-        except (OSError, ValueError, KeyError):
-            pass
-        return IndexSource(store, directory, _build(store, registry, directory, stamp, progress))
-    except OSError:
-        return None
-
-
-def _intact(directory: Path, meta: dict) -> bool:
-    """Whether every array file has the size the metadata implies (a damaged cache is rebuilt)."""
-    n = meta["n"]
-    expected = {"line_off": 8 * n, "line_len": 4 * n, "key_off": 8 * (n + 1), "start": 4 * n, "end": 4 * n, "rank": 4 * n}
-    expected["postings"] = 4 * sum(count for _, count in meta["postings"].values())
-    return all((directory / name).stat().st_size == size for name, size in expected.items()) and (directory / "keys").exists()
-
-
-def _build(store: str, registry, directory: Path, stamp: list, progress: Callable[[int, int], None] | None) -> dict:
-    """Read the store once, validating each line as `load_store` does, and write the index."""
+def build(store: str, store_file: BinaryIO, registry, out: BinaryIO, stamp: dict, progress: Callable[[int, int], None] | None) -> dict:
+    """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
     arrays = {name: array.array(code) for name, code in _ARRAYS.items() if name != "postings"}
     postings: dict[str, array.array] = {}
     diagnostics: list[list] = []
     unsafe: list[int] = []  # events whose line holds characters to escape on output
     seen: dict[str, int] = {}
     ids: list[str] = []
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".index-", dir=directory.parent))
-    try:
-        with open(store, "rb") as f, open(work / "keys", "wb") as keys:
-            total, offset, key_offset = os.fstat(f.fileno()).st_size, 0, 0
-            for number, raw in enumerate(f, start=1):
-                start = offset
-                offset += len(raw)
-                if progress and number % 20000 == 0:
-                    progress(offset, total)
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw, start = raw[3:], start + 3
-                line = raw[:-1] if raw.endswith(b"\n") else raw
-                line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
-                if not line.strip():
-                    continue
-                content = line.lstrip()
-                start += len(line) - len(content)
-                content = content.rstrip()
-                event, problems = decode_line(line, registry)
-                if problems or event is None:
-                    diagnostics.extend([store, number, p] for p in problems)
-                    continue
-                if event["id"] in seen:
-                    diagnostics.append([store, number, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
-                    continue
-                seen[event["id"]] = number
-                i = len(ids)
-                if UNSAFE_JSON_BYTES.search(content):
-                    unsafe.append(i)
-                ids.append(event["id"])
-                arrays["line_off"].append(start)
-                arrays["line_len"].append(len(content))
-                arrays["key_off"].append(key_offset)
-                key = search_key(event["text"]).encode("utf-8") + b"\n"
-                keys.write(key)
-                key_offset += len(key)
-                first = date_number(event["date"])
-                arrays["start"].append(first)
-                arrays["end"].append(date_number(event["end"]) if event["end"] else first)
-                for field in TAG_FIELDS:
-                    for value in event[field]:
-                        postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
-                last = arrays["end"][-1]
-                months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
-                for month in months:
-                    postings.setdefault(f"month:{month}", array.array("i")).append(i)
+    sections: dict[str, list[int]] = {}
+    out.write(MAGIC)
+    keys_crc, key_offset = 0, 0
+    store_file.seek(0)
+    total, offset = os.fstat(store_file.fileno()).st_size, 0
+    for number, raw in enumerate(store_file, start=1):
+        start = offset
+        offset += len(raw)
+        if progress and number % 20000 == 0:
+            progress(offset, total)
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw, start = raw[3:], start + 3
+        line = raw[:-1] if raw.endswith(b"\n") else raw
+        line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
+        if not line.strip():
+            continue
+        content = line.lstrip()
+        start += len(line) - len(content)
+        content = content.rstrip()
+        event, problems = decode_line(line, registry)
+        if problems or event is None:
+            diagnostics.extend([store, number, p] for p in problems)
+            continue
+        if event["id"] in seen:
+            diagnostics.append([store, number, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
+            continue
+        seen[event["id"]] = number
+        i = len(ids)
+        if UNSAFE_JSON_BYTES.search(content):
+            unsafe.append(i)
+        ids.append(event["id"])
+        arrays["line_off"].append(start)
+        arrays["line_len"].append(len(content))
         arrays["key_off"].append(key_offset)
-        order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
-        rank = array.array("i", bytes(4 * len(ids)))
-        for position, i in enumerate(order):
-            rank[i] = position
-        arrays["rank"] = rank
-        directory_of_postings, flat = {}, array.array("i")
-        for name, numbers in postings.items():
-            directory_of_postings[name] = [len(flat), len(numbers)]
-            flat.extend(numbers)
-        arrays["postings"] = flat
-        for name, values in arrays.items():
-            (work / name).write_bytes(values.tobytes())
-        (work / "ids").write_text("\n".join(ids), encoding="utf-8")
-        meta = {
-            "stamp": stamp,
-            "n": len(ids),
-            "diagnostics": diagnostics,
-            "postings": directory_of_postings,
-            "in_date_order": order == list(range(len(ids))),
-            "unsafe": unsafe,
-        }
-        (work / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        if directory.exists():
-            shutil.rmtree(directory, ignore_errors=True)
-        os.replace(work, directory)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+        key = search_key(event["text"]).encode("utf-8") + b"\n"
+        out.write(key)
+        keys_crc = zlib.crc32(key, keys_crc)
+        key_offset += len(key)
+        first = date_number(event["date"])
+        arrays["start"].append(first)
+        arrays["end"].append(date_number(event["end"]) if event["end"] else first)
+        for field in TAG_FIELDS:
+            for value in event[field]:
+                postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
+        last = arrays["end"][-1]
+        months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
+        for month in months:
+            postings.setdefault(f"month:{month}", array.array("i")).append(i)
+    sections["keys"] = [len(MAGIC), key_offset, keys_crc]
+    arrays["key_off"].append(key_offset)
+    order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
+    rank = array.array("i", bytes(4 * len(ids)))
+    for position, i in enumerate(order):
+        rank[i] = position
+    arrays["rank"] = rank
+    directory_of_postings, flat = {}, array.array("i")
+    for name, numbers in postings.items():
+        directory_of_postings[name] = [len(flat), len(numbers)]
+        flat.extend(numbers)
+    arrays["postings"] = flat
+    blobs = {name: values.tobytes() for name, values in arrays.items()}
+    blobs["ids"] = "\n".join(ids).encode("utf-8")
+    position = len(MAGIC) + key_offset
+    for name, blob in blobs.items():
+        out.write(blob)
+        sections[name] = [position, len(blob), zlib.crc32(blob)]
+        position += len(blob)
+    meta = {
+        "stamp": stamp,
+        "n": len(ids),
+        "sections": sections,
+        "diagnostics": diagnostics,
+        "postings": directory_of_postings,
+        "in_date_order": order == list(range(len(ids))),
+        "unsafe": unsafe,
+    }
+    raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
+    out.write(raw + len(raw).to_bytes(8, "little") + zlib.crc32(raw).to_bytes(4, "little") + MAGIC)
     if progress:
         progress(1, 1)
-    return meta
+    return json.loads(raw)
 
 
 def progress_bar() -> Callable[[int, int], None] | None:
