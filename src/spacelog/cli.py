@@ -42,8 +42,8 @@ def _say(message: str) -> None:
     try:
         sys.stderr.write(f"spacelog: {visible(message)}\n")
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    except (OSError, ValueError):
+        pass  # a closed or full stderr never changes the output or the exit status
 
 
 def _silence_stdout() -> None:
@@ -70,6 +70,13 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
             code = EXIT_FOUND
+        except OSError as err:  # a full disk or a closed stdout; reading errors are DataErrors
+            _silence_stdout()
+            _say(f"{err.filename}: {err.strerror}" if err.filename else f"cannot write the output ({err.strerror or err})")
+            code = EXIT_ERROR
+        except UnicodeEncodeError as err:  # a name that the locale's encoding (of file names) cannot hold
+            _say(f"{err.object[err.start : err.end]!r} cannot be encoded as {err.encoding}; use a UTF-8 locale, e.g. LC_ALL=C.UTF-8")
+            code = EXIT_ERROR
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
         raise typer.Exit(code)
@@ -543,7 +550,7 @@ app = build_app()
 
 
 def run() -> None:
-    """Console-script entry point.
+    """Run the app (the console script enters through entry.py, which prepares streams first).
 
     Typer converts every command's signature into Click parameters at each
     start; when the first argument names a command, only that command is

@@ -49,9 +49,9 @@ class Output:
     @property
     def console(self) -> Console:
         if self._console is None:
-            from rich.console import Console
+            from .terminal import SafeConsole
 
-            self._console = Console(file=self.stream, markup=False, emoji=False, highlight=False)
+            self._console = SafeConsole(file=self.stream, markup=False, emoji=False, highlight=False)
         return self._console
 
     def line(self, text: str) -> None:

@@ -1,0 +1,88 @@
+"""The console-script entry point: make the process's streams and arguments sound, then run the CLI.
+
+It runs before Typer is imported (about 50 ms), so a Ctrl-C during start-up ends
+with status 130 and no traceback, as a Ctrl-C during a command does.
+"""
+
+import os
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130  # as errors.EXIT_INTERRUPTED: importing it would import the package's errors module first
+
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    os._exit(EXIT_INTERRUPTED)  # nothing written yet, nothing to clean up
+
+
+signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+
+def run() -> None:
+    try:
+        prepare()
+        from .cli import run as run_cli
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on commands see KeyboardInterrupt
+        run_cli()
+    except KeyboardInterrupt:
+        finish()
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finish()
+
+
+def prepare() -> None:
+    """Standard streams that exist, output in UTF-8 whatever the locale says, and arguments as typed."""
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_RDONLY), (2, os.O_WRONLY)):
+        # A closed descriptor is taken by /dev/null, as git does, so that no file opened later
+        # becomes "stdout". Read-only on 1: writing the output fails and says so (exit 2);
+        # writable on 2: warnings vanish, and nothing else changes.
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, mode)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdin is None:
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", encoding="utf-8", errors="surrogateescape", closefd=False)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    # Chinese text is written as UTF-8 under any locale or PYTHONIOENCODING, as git and ripgrep do.
+    if sys.stdout.encoding.lower().replace("-", "") != "utf8":
+        sys.stdout.reconfigure(encoding="utf-8", errors="surrogateescape")
+    if sys.stderr.encoding.lower().replace("-", "") != "utf8":
+        sys.stderr.reconfigure(encoding="utf-8", errors="backslashreplace")
+    sys.argv[1:] = [as_typed(arg) for arg in sys.argv[1:]]
+
+
+def as_typed(arg: str) -> str:
+    """An argument read as UTF-8 when its bytes are UTF-8, else as the locale says.
+
+    Python decodes arguments with the locale's encoding; under ISO-8859-1 the UTF-8
+    bytes of 空间站 would become 'ç©ºé—´ç«\x99' and match nothing. Text in a
+    legacy 8-bit encoding is almost never valid UTF-8, so it keeps the locale's reading.
+    """
+    if arg.isascii() or sys.getfilesystemencoding().lower().replace("-", "") == "utf8":
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except UnicodeError:
+        return arg
+
+
+def finish() -> None:
+    """Flush the output now, so that a reader that went away costs no message at exit."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    run()
