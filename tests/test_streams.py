@@ -67,7 +67,10 @@ def test_ctrl_c_during_start_up_exits_130_without_a_traceback():
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
-        assert (proc.returncode, err) == (130, b"") or (proc.returncode, len(out.splitlines())) == (0, 37), (delay, proc.returncode, err.decode())
+        # 130, or killed by the SIGINT itself once Python has restored the default handler
+        # while exiting (the shell reports both as 130), and never a word on stderr
+        assert proc.returncode in (130, -signal.SIGINT) or (proc.returncode, len(out.splitlines())) == (0, 37), (delay, proc.returncode)
+        assert err == b"", (delay, err.decode())
 
 
 # ------------------------------------------------------------------ locales and names

@@ -11,11 +11,11 @@ import sys
 EXIT_INTERRUPTED = 130  # as errors.EXIT_INTERRUPTED: importing it would import the package's errors module first
 
 
-def _interrupted_while_starting(signum: int, frame: object) -> None:
-    os._exit(EXIT_INTERRUPTED)  # nothing written yet, nothing to clean up
+def _exit_interrupted(signum: int, frame: object) -> None:
+    os._exit(EXIT_INTERRUPTED)  # while starting or finishing: nothing half-done to clean up
 
 
-signal.signal(signal.SIGINT, _interrupted_while_starting)
+signal.signal(signal.SIGINT, _exit_interrupted)
 
 
 def run() -> None:
@@ -23,12 +23,13 @@ def run() -> None:
         prepare()
         from .cli import run as run_cli
 
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on commands see KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # commands see KeyboardInterrupt and clean up
         run_cli()
     except KeyboardInterrupt:
-        finish()
         raise SystemExit(EXIT_INTERRUPTED) from None
-    finish()
+    finally:
+        signal.signal(signal.SIGINT, _exit_interrupted)
+        finish()
 
 
 def prepare() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ from .registry import Registry
 from .store import Diagnostic, Event, dump_event, read_file
 from .text import is_cjk, search_key
 
-# "12. " or "12．" or "12、" at the start of a line, not "3.4 米".
-_NUMBERED = re.compile(r"^(\d{1,4})\s*[.．、](?!\d)\s*")
+# "12. " or "12．" or "12、" at the start of a line, not "3.4 米"; any number of digits.
+_NUMBERED = re.compile(r"^(\d+)\s*[.．、](?!\d)\s*")
+MAX_DIGITS = 18  # an event number longer than this is a typo (and int() refuses 4,300 digits)
 _DATE = re.compile(
     r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
     r"(?:\s*[-—–~～至到]+\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?"
@@ -67,7 +69,14 @@ class ParsedChronicle:
 class _Draft:
     line: int
     seq: int
-    text: str
+    parts: list[str]  # the first line, then continuations; joined once (joining as they come is quadratic)
+
+    @property
+    def text(self) -> str:
+        text = ""
+        for part in self.parts:
+            text = join_continuation(text, part) if text else part
+        return text
 
 
 def join_continuation(text: str, continuation: str) -> str:
@@ -107,10 +116,12 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
         if not line:
             continue
         numbered = _NUMBERED.match(line)
-        if numbered:
-            drafts.append(_Draft(number, int(numbered.group(1)), line[numbered.end() :]))
+        if numbered and len(numbered.group(1)) > MAX_DIGITS:
+            result.errors.append(Diagnostic(name, number, f"event number {numbered.group(1)[:24]}… has more than {MAX_DIGITS} digits"))
+        elif numbered:
+            drafts.append(_Draft(number, int(numbered.group(1)), [line[numbered.end() :]]))
         elif drafts:
-            drafts[-1].text = join_continuation(drafts[-1].text, line)
+            drafts[-1].parts.append(line)
         elif len(line) <= _HEADING_MAX and not re.search(r"[。，,；;]", line):
             result.headings.append((number, line))
         else:
@@ -119,12 +130,13 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
     seen: dict[int, int] = {}
     previous: Event | None = None
     for draft in drafts:
+        text = draft.text
         if draft.seq in seen:
             result.errors.append(Diagnostic(name, draft.line, f"event number {draft.seq} repeats the one at line {seen[draft.seq]}"))
             continue
         seen[draft.seq] = draft.line
         try:
-            dates = parse_event_date(draft.text, year)
+            dates = parse_event_date(text, year)
         except ValueError as err:
             result.errors.append(Diagnostic(name, draft.line, f"event {draft.seq} has an impossible date ({err})"))
             continue
@@ -138,17 +150,17 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
             result.warnings.append(
                 Diagnostic(name, draft.line, f"event {draft.seq} ({start.isoformat()}) is dated before event {previous['seq']} ({previous['date']})", "warning")
             )
-        tags = registry.tag(draft.text)
+        tags = registry.tag(text)
         event: Event = {
             "id": f"{start.year}-{draft.seq:03d}",
             "seq": draft.seq,
             "date": start.isoformat(),
             "end": end.isoformat() if end else None,
-            "text": draft.text,
+            "text": text,
             "agencies": tags["agencies"],
             "people": tags["people"],
             "vehicles": tags["vehicles"],
-            "categories": categorize(draft.text),
+            "categories": categorize(text),
         }
         result.events.append(event)
         previous = event
@@ -176,7 +188,13 @@ def write_store(events: list[Event], output: str, source: str | None = None) -> 
         raise DataError(f"{output}: is a symbolic link; give the real path to write the store to")
     if out.is_dir():
         raise DataError(f"{output}: is a folder; give a file path such as {out / 'events.jsonl'}")
-    if source is not None and out.exists() and os.path.samefile(out, source):
+    try:
+        existing = os.stat(out)
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise DataError(f"{output}: is not a regular file (a FIFO, socket or device); give the path of a store file to write")
+    if source is not None and existing is not None and os.path.samefile(out, source):
         raise DataError(f"{output}: is the chronicle being read; write the store to another file")
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
@@ -191,9 +209,13 @@ def write_store(events: list[Event], output: str, source: str | None = None) -> 
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)  # a private store stays private
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, out)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)

@@ -61,6 +61,7 @@ class Registry:
             self._tags = {k: [(eid, tuple(ctx) if ctx is not None else None) for eid, ctx in v] for k, v in index["tags"].items()}
             self._names = index["names"]
             self._longest = index["longest"]
+            self._lengths = _lengths_by_first(self._tags)
             return
         for entity in entities.values():
             for alias in entity.aliases:
@@ -71,6 +72,7 @@ class Registry:
                 ids = self._names.setdefault(search_key(name), [])
                 if entity.id not in ids:
                     ids.append(entity.id)
+        self._lengths = _lengths_by_first(self._tags)
 
     def index(self) -> dict:
         return {"tags": self._tags, "names": self._names, "longest": self._longest}
@@ -104,7 +106,9 @@ class Registry:
         i = 0
         while i < len(key):
             step = 1
-            for length in range(min(self._longest, len(key) - i), 0, -1):
+            for length in self._lengths.get(key[i], ()):  # only the lengths of aliases that start here, longest first
+                if length > len(key) - i:
+                    continue
                 candidates = self._tags.get(key[i : i + length])
                 if not candidates or not self._at_boundary(text, key, positions, i, length):
                     continue
@@ -134,6 +138,14 @@ class Registry:
         if _is_ascii_alnum(key[end]) and after and _is_ascii_alnum(after):
             return False
         return True
+
+
+def _lengths_by_first(tags: dict) -> dict[str, tuple[int, ...]]:
+    """For each first character of an alias key, the lengths of those aliases, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for key in tags:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
 
 def _type_problem(raw: dict) -> str | None:
