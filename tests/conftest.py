@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -17,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "sources" / "2017.txt"
 STORE = ROOT / "data" / "events.jsonl"
 REGISTRY = ROOT / "data" / "entities.toml"
+
+
+class FakeTerminal(io.StringIO):
+    """A stream that says it is a terminal, as stdout does in a shell."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,15 @@ class Entity:
         """Every spelling a user may type: tagging aliases, lookup-only ones, contextual ones."""
         return (self.name_zh, self.name_en, *self.aliases, *self.lookup, *self.context)
 
+    @property
+    def label(self) -> str:
+        """How output names the entity: 惠特森 (Peggy Whitson)."""
+        return f"{self.name_zh} ({self.name_en})"
+
+    def record(self) -> dict:
+        """The entity in JSON output."""
+        return {"id": self.id, "kind": self.kind, "name_zh": self.name_zh, "name_en": self.name_en}
+
 
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
@@ -82,6 +91,16 @@ class Registry:
 
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
+
+    def label(self, entity_id: str) -> str:
+        """How output names an entity id; an id the registry does not know is shown as it is."""
+        entity = self.entities.get(entity_id)
+        return entity.label if entity else entity_id
+
+    def record(self, entity_id: str) -> dict:
+        """An entity id in JSON output, with its names when the registry knows it."""
+        entity = self.entities.get(entity_id)
+        return entity.record() if entity else {"id": entity_id}
 
     def of_kind(self, kind: str | None) -> list[Entity]:
         return [e for e in self.entities.values() if kind is None or e.kind == kind]

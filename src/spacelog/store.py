@@ -26,6 +26,8 @@ ENTITY_FIELDS = ("agencies", "people", "vehicles")
 # Every field an event must have, in the order the store writes them.
 FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
 STDIN = "-"
+# An event as one row of tsv or csv output.
+EVENT_COLUMNS = ("id", "date", "end", "text")
 
 _ID = re.compile(r"(\d{4})-(\d{3,})", re.ASCII)  # used with fullmatch: $ would allow a trailing newline
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -39,6 +41,16 @@ class Event(dict):
     """
 
     __slots__ = ("line",)
+
+
+def event_row(event: Event) -> tuple[str, str, str | None, str]:
+    """The values of EVENT_COLUMNS."""
+    return event["id"], event["date"], event["end"], event["text"]
+
+
+def date_range(event: Event) -> str:
+    """The event's date, or its first and last day (2017-06-05—2017-06-09)."""
+    return f"{event['date']}—{event['end']}" if event.get("end") else event["date"]
 
 
 class Diagnostic:

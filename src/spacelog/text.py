@@ -141,3 +141,8 @@ def _escape_match(match: re.Match[bytes]) -> bytes:
 def safe_json_line(line: bytes) -> bytes:
     """A JSON line with terminal-unsafe characters written as \\u escapes: the same JSON value."""
     return UNSAFE_JSON_BYTES.sub(_escape_match, line)
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 event`, `2 events`, `0 events`: a count with its noun."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
