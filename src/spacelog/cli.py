@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, SpacelogError, UsageError
+from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
 from .options import SOURCE_AND_FORMAT, DataOption, QueryOptions, complete_names, takes_options
 from .output import choose_output
 
@@ -63,14 +63,14 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
     def run(*args, **kwargs) -> None:
         try:
             _check_text([*args, *kwargs.values()])
-            code = fn(*args, **kwargs) or EXIT_FOUND
+            code = fn(*args, **kwargs) or EXIT_OK
             sys.stdout.flush()
         except SpacelogError as err:
             _say(str(err))
             code = err.exit_code
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
-            code = EXIT_FOUND
+            code = EXIT_OK
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
         raise typer.Exit(code)
@@ -93,6 +93,7 @@ def _open(options: QueryOptions) -> "tuple[EventSource, Registry]":
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
     from .sources import open_source
+    from .text import noun, plural
 
     registry_path = default_registry_path()
     registry = load_registry(registry_path)
@@ -101,7 +102,7 @@ def _open(options: QueryOptions) -> "tuple[EventSource, Registry]":
         _say(f"{problem} (line skipped)")
     if options.strict and problems:
         n = len(problems)
-        raise DataError(f"the store has {n} bad line{'s' if n > 1 else ''}; fix {'them' if n > 1 else 'it'} (spacelog check shows each) or drop --strict")
+        raise DataError(f"the store has {plural(n, 'bad line')}; fix {noun(n, 'it', 'them')} (spacelog check shows each) or drop --strict")
     return source, registry
 
 
@@ -109,9 +110,6 @@ def _progress_bar() -> "Callable[[int, int], None] | None":
     from .render import progress_bar
 
     return progress_bar()
-
-
-MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
 
 
 def _found(n: int, what: str = "events") -> int:
@@ -175,7 +173,7 @@ def search(
 
 
 def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
-    from .lookup import lookup
+    from .lookup import MAX_NAME, lookup
     from .query import closest_events
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
@@ -205,7 +203,7 @@ def who(
       spacelog who huitesen
       spacelog who 布莱斯尼克 --category eva
     """
-    from .lookup import RESOLVE, lookup, suggestion
+    from .lookup import RESOLVE, check_length, lookup, suggestion
     from .query import tagged_with
     from .registry import KINDS
 
@@ -213,8 +211,7 @@ def who(
         raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
-    if len(name) > MAX_NAME:
-        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
+    check_length(name)
     out = choose_output(options.format)
     source, registry = _open(options)
     event_filter = options.event_filter(registry)
@@ -341,15 +338,15 @@ def check(
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
     from .store import load_store
+    from .text import plural
 
     registry = load_registry(registry_path or default_registry_path())
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
-    n_err, n_warn = len(store.errors), len(store.warnings)
     files = ", ".join(store.sources)
-    _say(f"checked {files}: {len(store.events)} valid events: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
-    return EXIT_ERROR if n_err else EXIT_FOUND
+    _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
+    return EXIT_ERROR if store.errors else EXIT_OK
 
 
 @command
@@ -374,6 +371,7 @@ def ingest(
     from .locations import default_registry_path
     from .registry import load_registry
     from .store import dump_event
+    from .text import plural
 
     registry = load_registry(registry_path or default_registry_path())
     parsed = parse_chronicle(read_chronicle(source), year, registry, source)
@@ -382,15 +380,14 @@ def ingest(
     for problem in [*parsed.errors, *parsed.warnings]:
         _say(str(problem))
     if parsed.errors:
-        n = len(parsed.errors)
-        raise UsageError(f"{n} line{'s' if n > 1 else ''} of {source} could not be placed; nothing was written")
+        raise UsageError(f"{plural(len(parsed.errors), 'line')} of {source} could not be placed; nothing was written")
     if output == "-":
         for event in parsed.events:
             sys.stdout.write(dump_event(event) + "\n")
     else:
         write_store(parsed.events, output, source)
-        _say(f"wrote {len(parsed.events)} events to {output}")
-    return EXIT_FOUND
+        _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
+    return EXIT_OK
 
 
 def _visible(text: str) -> str:

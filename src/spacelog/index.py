@@ -30,14 +30,13 @@ from pathlib import Path
 from . import cache
 from .query import date_number, order_key, overlaps_month
 from .registry import Registry
-from .store import Diagnostic, Event, decode_line
+from .store import TAG_FIELDS, Diagnostic, Event, decode_line
 from .text import UNSAFE_JSON_BYTES, search_key
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i"}
-TAG_FIELDS = ("agencies", "people", "vehicles", "categories")
 Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
 

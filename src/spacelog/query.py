@@ -17,13 +17,13 @@ from functools import cached_property
 from typing import Protocol
 
 from .errors import UsageError
-from .registry import FIELD_OF_KIND, Entity, Registry
-from .store import Event, Store
+from .lookup import MAX_NAME
+from .registry import Entity, Registry
+from .store import ENTITY_FIELDS, FIELD_OF_KIND, TAG_FIELDS, Event, Store
 from .text import search_key, search_key_with_map, to_simplified
 
 _MONTH_DAY = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-TAG_FIELDS = (*FIELD_OF_KIND.values(), "categories")
 
 
 def order_key(date: str | int, event_id: str) -> tuple:
@@ -191,7 +191,7 @@ class Term:
         """The events tagged with an entity this term names."""
         found: set[int] = set()
         for entity_id in self.entity_ids:
-            for field in FIELD_OF_KIND.values():
+            for field in ENTITY_FIELDS:
                 found |= source.tagged(field, entity_id)
         return found
 
@@ -303,7 +303,7 @@ def closest_events(source: EventSource, query: str, limit: int = 3, budget: int 
 
     Looks at most at `budget` events, so a miss on a huge store stays quick.
     """
-    key = search_key(to_simplified(query[:200]))  # a hint needs no more; keeps a huge query quick
+    key = search_key(to_simplified(query[:MAX_NAME]))  # a hint needs no more; keeps a huge query quick
     pairs = {key[i : i + 2] for i in range(len(key) - 1)} or set(key)
     if not pairs:
         return []

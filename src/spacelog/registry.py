@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import DataError
+from .store import FIELD_OF_KIND
 from .text import search_key, search_key_with_map
 
-KINDS = ("agency", "person", "vehicle")
-# Which store field lists the ids of each kind.
-FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
+KINDS = tuple(FIELD_OF_KIND)
 
 
 class Entity:
     """An agency, person or vehicle, with every spelling of its name."""
 
-    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "cls", "note")
+    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "subtype", "note")
 
     def __init__(
         self,
@@ -26,12 +25,12 @@ class Entity:
         aliases: tuple[str, ...],
         lookup: tuple[str, ...] = (),
         context: dict[str, tuple[str, ...]] | None = None,
-        cls: str = "",
+        subtype: str = "",
         note: str = "",
     ) -> None:
         self.id, self.kind, self.name_zh, self.name_en = id, kind, name_zh, name_en
         self.aliases, self.lookup, self.context = aliases, lookup, context or {}
-        self.cls, self.note = cls, note
+        self.subtype, self.note = subtype, note
 
     def __repr__(self) -> str:
         return f"Entity({self.id!r})"
@@ -181,7 +180,7 @@ def _entity_from_toml(raw: dict, where: str) -> Entity:
             aliases=tuple(raw.get("aliases", ())),
             lookup=tuple(raw.get("lookup", ())),
             context={k: tuple(v) for k, v in raw.get("context", {}).items()},
-            cls=raw.get("class", ""),
+            subtype=raw.get("class", ""),
             note=raw.get("note", ""),
         )
     except KeyError as missing:

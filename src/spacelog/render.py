@@ -95,7 +95,7 @@ def who(query: str, matches: list[Match], best_events: list[Event]) -> list[Rend
     """The matches of a name, then the best match's note and events."""
     table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
     for m in matches:
-        kind = m.entity.kind + (f" · {m.entity.cls}" if m.entity.cls else "")
+        kind = m.entity.kind + (f" · {m.entity.subtype}" if m.entity.subtype else "")
         table.add_row(safe(m.entity.id), safe(kind), safe(m.entity.name_zh), safe(m.entity.name_en), safe(f"{m.score:g}"), safe(m.name))
     shown: list[RenderableType] = [table]
     best = matches[0].entity
@@ -110,7 +110,7 @@ def agencies(rows: list[tuple[Entity, int]]) -> Table:
     table = _table(("id", "中文", "English", "class", "events"), title="agencies")
     table.columns[-1].justify = "right"
     for e, n in rows:
-        table.add_row(safe(e.id), safe(e.name_zh), safe(e.name_en), safe(e.cls), safe(str(n)))
+        table.add_row(safe(e.id), safe(e.name_zh), safe(e.name_en), safe(e.subtype), safe(str(n)))
     return table
 
 

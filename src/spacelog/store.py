@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DataError
+from .text import noun
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -22,7 +23,10 @@ CATEGORIES = (
     "launch", "eva", "docking", "return", "crew", "policy", "budget", "contract",
     "test", "mission-end", "conference", "science", "recruitment", "failure", "other",
 )  # fmt: skip
-ENTITY_FIELDS = ("agencies", "people", "vehicles")
+# Which field of an event lists the entity ids of each kind of the registry.
+FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
+ENTITY_FIELDS = tuple(FIELD_OF_KIND.values())
+TAG_FIELDS = (*ENTITY_FIELDS, "categories")  # every list an event is tagged with
 # Every field an event must have, in the order the store writes them.
 FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
 STDIN = "-"
@@ -165,7 +169,7 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     problems: list[str] = []
     missing = [name for name in FIELDS if name not in obj]
     if missing:
-        problems.append(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(f"missing {noun(len(missing), 'field')} {', '.join(missing)}")
 
     event_id, seq = obj.get("id"), obj.get("seq")
     if "id" in obj:
@@ -197,21 +201,20 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     elif "text" in obj and not obj["text"].strip():
         problems.append("field text is empty")
 
-    for name in (*ENTITY_FIELDS, "categories"):
+    for name in TAG_FIELDS:
         value = obj.get(name)
         if name in obj and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             problems.append(f"field {name} must be a list of strings")
     if isinstance(obj.get("categories"), list):
         unknown = [c for c in obj["categories"] if isinstance(c, str) and c not in CATEGORIES]
         if unknown:
-            problems.append(f"unknown categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}")
+            problems.append(f"unknown {noun(len(unknown), 'category', 'categories')} {', '.join(unknown)}")
     if registry is not None:
         problems.extend(_entity_problems(obj, registry))
     return problems
 
 
 def _entity_problems(obj: dict, registry: Registry) -> list[str]:
-    from .registry import FIELD_OF_KIND
 
     problems = []
     for kind, name in FIELD_OF_KIND.items():
