@@ -58,5 +58,32 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
     return subprocess.run([sys.executable, "-m", "spacelog", *args], capture_output=True, env=full_env, input=input, timeout=60)
 
 
+def run_on_terminal(*args: str, columns: int = 80) -> str:
+    """Run spacelog as a real process whose stdout is a terminal (a pty) of `columns` cells, without colour.
+
+    Returns what the terminal shows, without the spaces Rich pads each line with.
+    """
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb"}
+    with subprocess.Popen([sys.executable, "-m", "spacelog", *args], stdout=follower, stderr=subprocess.PIPE, env=env) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0, process.stderr
+    shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return "\n".join(line.rstrip(" ") for line in shown.split("\n"))
+
+
 def shipped_events() -> list[dict]:
     return [json.loads(line) for line in STORE.read_text(encoding="utf-8").splitlines()]

@@ -7,7 +7,7 @@ import typer.main
 
 from conftest import STORE, cli
 from spacelog.cli import app
-from spacelog.options import FILTERS, SHARED, SOURCE_AND_FORMAT, QueryOptions
+from spacelog.options import FILTERS, SHARED, STORE_AND_FORMAT, QueryOptions
 
 LISTING_COMMANDS = ("search", "who", "timeline", "agency")
 # Every shared option given at once, narrowing the shipped store to one event (2017-021).
@@ -25,8 +25,8 @@ def command_options(name: str) -> dict[str, list[str]]:
 
 def test_the_shared_options_are_filters_then_source_and_format():
     assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to")
-    assert SOURCE_AND_FORMAT == ("data", "format", "strict")
-    assert SHARED == FILTERS + SOURCE_AND_FORMAT
+    assert STORE_AND_FORMAT == ("data", "format", "strict")
+    assert SHARED == FILTERS + STORE_AND_FORMAT
 
 
 def test_every_listing_command_declares_every_shared_option_last_in_order():
@@ -37,7 +37,7 @@ def test_every_listing_command_declares_every_shared_option_last_in_order():
 
 
 def test_show_takes_only_data_format_and_strict():
-    assert list(command_options("show")) == ["event_id", *SOURCE_AND_FORMAT]
+    assert list(command_options("show")) == ["event_id", *STORE_AND_FORMAT]
 
 
 def test_every_listing_command_applies_every_shared_option():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import cli, eids, ids
+from conftest import cli, eids, ids, run_on_terminal, shipped_events
 
 
 def test_march():
@@ -65,3 +65,37 @@ def test_csv_has_a_header_and_parses():
 def test_jsonl_round_trips():
     lines = cli("timeline", "--format", "jsonl").stdout.splitlines()
     assert len(lines) == 73 and all(json.loads(line)["text"] for line in lines)
+
+
+# The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
+TIMELINE_PAIR = ("timeline", "--month", "3", "--category", "eva")
+TIMELINE_PAIR_TABLE = """\
+events per month
+ 2017-03  2  ████████████████████████████████████████
+
+  id         date         event
+ ──────────────────────────────────────────────────────────────────────────────
+  2017-03                 2 events
+  2017-021   2017-03-24   3月24日，国际空间站上的2名航天员——欧洲航天员托马斯·
+                          佩斯凯和NASA航天员肖恩·金布罗进行了6小时34分钟的出舱
+                          活动。两位航天员成功地断开了加压接头-3(PMA-3)上的电
+                          缆和电气连接，为3月26日进行的机器移动做好了准备。他
+                          们还机械臂涂抹了润滑油，检查了散热器阀门，并为空间站
+                          的日本区域更换了摄像机。
+  2017-022   2017-03-30   3月30日，国际空间站航天员金布罗和佩吉·惠特森进行出舱
+                          活动，他们将连接PMA-3，并将安装一个包含软件升级的计
+                          算机继电器盒，以便未来的商业飞船停靠国际空间站。此次
+                          出舱活动让惠特森成为太空漫步次数最多及累计时间最长的
+                          女航天员，惠特森完成了第8次出舱活动，累计时间达53小
+                          时25分钟。
+
+"""
+
+
+def test_timeline_on_a_terminal_is_a_table():
+    assert run_on_terminal(*TIMELINE_PAIR) == TIMELINE_PAIR_TABLE
+
+
+def test_timeline_in_a_pipe_is_tsv():
+    events = shipped_events()
+    assert cli(*TIMELINE_PAIR).stdout == "".join(f"{e['id']}\t{e['date']}\t\t{e['text']}\n" for e in (events[20], events[21]))

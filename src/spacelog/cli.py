@@ -17,7 +17,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
-from .options import SOURCE_AND_FORMAT, DataOption, QueryOptions, complete_names, takes_options
+from .options import STORE_AND_FORMAT, DataOption, QueryOptions, complete_names, takes_options
 from .output import choose_output
 
 if TYPE_CHECKING:
@@ -283,7 +283,7 @@ def agency(
 
 
 @command
-@takes_options(SOURCE_AND_FORMAT)
+@takes_options(STORE_AND_FORMAT)
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
     *,
@@ -299,17 +299,18 @@ def show(
     """
     out = choose_output(options.format)
     source, registry = _open(options)
-    wanted = event_id.strip()
-    if wanted.isdigit():
-        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{int(wanted):03d}")]
-        found = [e for e in found if e.get("seq") == int(wanted)]
+    asked = event_id.strip()
+    if asked.isdigit():  # the event's number in its chronicle: its seq
+        seq = int(asked)
+        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{seq:03d}")]
+        found = [e for e in found if e.get("seq") == seq]
     else:
-        found = [source.event(i) for i in range(source.n) if source.event_id(i) == wanted]
+        found = [source.event(i) for i in range(source.n) if source.event_id(i) == asked]
     if not found:
-        _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
+        _say(f"no event has id {asked!r}; ids look like 2017-029, or give the number 29")
         return EXIT_NOT_FOUND
     if len(found) > 1:
-        raise UsageError(f"{len(found)} events have number {wanted} ({', '.join(e['id'] for e in found)}); give the full id")
+        raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
     out.event(found[0], registry)
     return EXIT_FOUND
 
@@ -344,14 +345,14 @@ def check(
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
-    files = ", ".join(store.sources)
+    files = ", ".join(store.files)
     _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
     return EXIT_ERROR if store.errors else EXIT_OK
 
 
 @command
 def ingest(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
+    chronicle: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
     registry_path: Annotated[str | None, typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
@@ -374,18 +375,18 @@ def ingest(
     from .text import plural
 
     registry = load_registry(registry_path or default_registry_path())
-    parsed = parse_chronicle(read_chronicle(source), year, registry, source)
+    parsed = parse_chronicle(read_chronicle(chronicle), year, registry, chronicle)
     for line, heading in parsed.headings:
-        _say(f"{source}:{line}: heading {heading!r} is not an event; not stored")
+        _say(f"{chronicle}:{line}: heading {heading!r} is not an event; not stored")
     for problem in [*parsed.errors, *parsed.warnings]:
         _say(str(problem))
     if parsed.errors:
-        raise UsageError(f"{plural(len(parsed.errors), 'line')} of {source} could not be placed; nothing was written")
+        raise UsageError(f"{plural(len(parsed.errors), 'line')} of {chronicle} could not be placed; nothing was written")
     if output == "-":
         for event in parsed.events:
             sys.stdout.write(dump_event(event) + "\n")
     else:
-        write_store(parsed.events, output, source)
+        write_store(parsed.events, output, chronicle)
         _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
     return EXIT_OK
 

@@ -221,12 +221,12 @@ def _build(store: str, registry: Registry, directory: Path, stamp: list, progres
     try:
         with open(store, "rb") as f, open(work / "keys", "wb") as keys:
             total, offset, key_offset = os.fstat(f.fileno()).st_size, 0, 0
-            for number, raw in enumerate(f, start=1):
+            for line_no, raw in enumerate(f, start=1):
                 start = offset
                 offset += len(raw)
-                if progress and number % 20000 == 0:
+                if progress and line_no % 20000 == 0:
                     progress(offset, total)
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw, start = raw[3:], start + 3
                 line = raw[:-1] if raw.endswith(b"\n") else raw
                 line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
@@ -237,12 +237,12 @@ def _build(store: str, registry: Registry, directory: Path, stamp: list, progres
                 content = content.rstrip()
                 event, problems = decode_line(line, registry)
                 if problems or event is None:
-                    diagnostics.extend([store, number, p] for p in problems)
+                    diagnostics.extend([store, line_no, p] for p in problems)
                     continue
                 if event["id"] in seen:
-                    diagnostics.append([store, number, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
+                    diagnostics.append([store, line_no, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
                     continue
-                seen[event["id"]] = number
+                seen[event["id"]] = line_no
                 i = len(ids)
                 if UNSAFE_JSON_BYTES.search(content):
                     unsafe.append(i)

@@ -121,7 +121,7 @@ class QueryOptions:
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
 FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
-SOURCE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --format, --strict: every command that reads a store
+STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --format, --strict: every command that reads a store and prints events
 
 
 def takes_options(names: tuple[str, ...] = SHARED) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

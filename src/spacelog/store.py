@@ -76,12 +76,12 @@ class Diagnostic:
 class Store:
     """Loaded events, the problems found on the way, and where each event came from."""
 
-    __slots__ = ("events", "diagnostics", "sources", "origin")
+    __slots__ = ("events", "diagnostics", "files", "origin")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.diagnostics: list[Diagnostic] = []
-        self.sources: list[str] = []
+        self.files: list[str] = []  # the files read, in order ("<stdin>" for -)
         self.origin: dict[str, str] = {}  # id -> "path:line", for messages that point back to the file
 
     @property
@@ -158,8 +158,8 @@ def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
         data = read_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        yield number, line.rstrip(b"\r")
+    for line_no, line in enumerate(data.split(b"\n"), start=1):
+        yield line_no, line.rstrip(b"\r")
 
 
 def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
@@ -246,19 +246,19 @@ def load_store(paths: list[str], registry: Registry | None = None, check_order: 
     store = Store()
     for path in expand_paths(paths):
         name = "<stdin>" if path == STDIN else path
-        store.sources.append(name)
+        store.files.append(name)
         previous: Event | None = None
-        for number, raw in read_lines(path):
+        for line_no, raw in read_lines(path):
             if not raw.strip():
                 continue
-            event = _read_event(raw, name, number, store, registry)
+            event = _read_event(raw, name, line_no, store, registry)
             if event is None:
                 continue
             if check_order and previous is not None and event["date"] < previous["date"]:
                 store.diagnostics.append(
                     Diagnostic(
                         name,
-                        number,
+                        line_no,
                         f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})",
                         "warning",
                     )
@@ -283,16 +283,16 @@ def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | No
     return obj, validate_event(obj, registry)
 
 
-def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Registry | None) -> Event | None:
+def _read_event(raw: bytes, name: str, line_no: int, store: Store, registry: Registry | None) -> Event | None:
     obj, problems = decode_line(raw, registry)
     if problems or obj is None:
-        store.diagnostics.extend(Diagnostic(name, number, p) for p in problems)
+        store.diagnostics.extend(Diagnostic(name, line_no, p) for p in problems)
         return None
     first = store.origin.get(obj["id"])
     if first is not None:
-        store.diagnostics.append(Diagnostic(name, number, f"duplicate id {obj['id']} (first at {first})"))
+        store.diagnostics.append(Diagnostic(name, line_no, f"duplicate id {obj['id']} (first at {first})"))
         return None
-    store.origin[obj["id"]] = f"{name}:{number}"
+    store.origin[obj["id"]] = f"{name}:{line_no}"
     event = Event(obj)
     event.line = raw.decode("utf-8").strip()
     return event
