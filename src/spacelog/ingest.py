@@ -139,17 +139,19 @@ def parse_chronicle(text: str, year: int, registry: Registry, name: str = "<chro
                 Diagnostic(name, draft.line, f"event {draft.seq} ({start.isoformat()}) is dated before event {previous['seq']} ({previous['date']})", "warning")
             )
         tags = registry.tag(draft.text)
-        event: Event = {
-            "id": f"{start.year}-{draft.seq:03d}",
-            "seq": draft.seq,
-            "date": start.isoformat(),
-            "end": end.isoformat() if end else None,
-            "text": draft.text,
-            "agencies": tags["agencies"],
-            "people": tags["people"],
-            "vehicles": tags["vehicles"],
-            "categories": categorize(draft.text),
-        }
+        event = Event(
+            {
+                "id": f"{start.year}-{draft.seq:03d}",
+                "seq": draft.seq,
+                "date": start.isoformat(),
+                "end": end.isoformat() if end else None,
+                "text": draft.text,
+                "agencies": tags["agencies"],
+                "people": tags["people"],
+                "vehicles": tags["vehicles"],
+                "categories": categorize(draft.text),
+            }
+        )
         result.events.append(event)
         previous = event
     if not drafts and not result.errors:

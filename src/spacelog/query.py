@@ -229,10 +229,8 @@ def parse_day(raw: str) -> tuple[int | None, int, int] | None:
     m = _MONTH_DAY.match(text) or _ISO_DAY.match(text)
     if not m:
         return None
-    if m.re is _ISO_DAY:
-        year, month, dom = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    else:
-        year, month, dom = (int(m.group(1)) if m.group(1) else None), int(m.group(2)), int(m.group(3))
+    year = int(m.group(1)) if m.group(1) else None  # a month and day alone match that day of any year
+    month, dom = int(m.group(2)), int(m.group(3))
     from .store import parse_date
 
     if parse_date(f"{year or 2000:04d}-{month:02d}-{dom:02d}") is None:  # 2000 is a leap year: 2月29日 is real

@@ -197,8 +197,7 @@ def load_registry(path: str | Path) -> Registry:
     name, stamp = cache.entry_name("registry", path), cache.file_stamp(path)
     cached = cache.read_json(name, stamp)
     if cached is not None:
-        entities = {raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}
-        return Registry(entities, str(path), cached["index"])
+        return Registry({raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}, str(path), cached["index"])
     raw_entities = _read_toml(Path(path))
     entities: dict[str, Entity] = {}
     for item in raw_entities:

@@ -45,6 +45,7 @@ class Event(dict):
     """
 
     __slots__ = ("line",)
+    line: str
 
 
 def event_row(event: Event) -> tuple[str, str, str | None, str]:
