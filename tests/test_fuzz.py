@@ -1,4 +1,4 @@
-"""Hardening 6: the store loader and the chronicle parser survive arbitrary input.
+"""The store loader and the chronicle parser survive arbitrary input.
 
 CI runs a short version; `SPACELOG_FUZZ_EXAMPLES=20000 pytest tests/test_fuzz.py` runs a long one.
 """

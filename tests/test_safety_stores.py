@@ -1,4 +1,4 @@
-"""Hardening 2: bad stores give a warning per bad line or one clear sentence: never a traceback or a hang."""
+"""Bad stores give a warning per bad line or one clear sentence: never a traceback or a hang."""
 
 from __future__ import annotations
 

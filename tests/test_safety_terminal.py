@@ -1,4 +1,4 @@
-"""Hardening 1: store text and user input never act on the terminal, in any output mode."""
+"""Store text and user input never act on the terminal, in any output mode."""
 
 from __future__ import annotations
 

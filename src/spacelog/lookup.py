@@ -8,7 +8,7 @@ Stages, each tried on normalised keys (see `text.search_key`):
 4. `ratio` over pinyin, scaled by 0.95, when nothing above reached RESOLVE:
    an input-method typo (布莱斯尼可) or romanised input (huitesen) sounds right.
 `partial_ratio` and `WRatio` are not used: they score any contained substring
-near 100, so 联盟 would find United Launch Alliance (see shared research).
+near 100, so 联盟 would find United Launch Alliance.
 """
 
 from __future__ import annotations
