@@ -58,16 +58,16 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
     return subprocess.run([sys.executable, "-m", "spacelog", *args], capture_output=True, env=full_env, input=input, timeout=60)
 
 
-def run_on_terminal(*args: str, columns: int = 80) -> str:
-    """Run spacelog as a real process whose stdout is a terminal (a pty) of `columns` cells, without colour.
+def terminal_output(argv: list[str], env: dict | None = None, cwd: Path | None = None, columns: int = 80) -> str:
+    """What a terminal (a pty) of `columns` cells without colour shows while `argv` runs: stdout and stderr.
 
-    Returns what the terminal shows, without the spaces Rich pads each line with.
+    Rich pads each line with spaces; they are removed.
     """
     import pty
 
     leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb"}
-    with subprocess.Popen([sys.executable, "-m", "spacelog", *args], stdout=follower, stderr=subprocess.PIPE, env=env) as process:
+    full_env = {**os.environ, **(env or {}), "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb"}
+    with subprocess.Popen(argv, stdout=follower, stderr=follower, env=full_env, cwd=cwd) as process:
         os.close(follower)
         chunks = []
         while True:
@@ -80,9 +80,13 @@ def run_on_terminal(*args: str, columns: int = 80) -> str:
             chunks.append(chunk)
         process.wait(timeout=60)
     os.close(leader)
-    assert process.returncode == 0, process.stderr
     shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
     return "\n".join(line.rstrip(" ") for line in shown.split("\n"))
+
+
+def run_on_terminal(*args: str, columns: int = 80) -> str:
+    """Run spacelog as a real process whose stdout is a terminal; what it shows (see terminal_output)."""
+    return terminal_output([sys.executable, "-m", "spacelog", *args], columns=columns)
 
 
 def shipped_events() -> list[dict]:

@@ -130,3 +130,11 @@ def test_search_on_a_terminal_is_a_table():
 def test_search_in_a_pipe_is_tsv():
     event = shipped_events()[51]
     assert cli(*SEARCH_PAIR).stdout == f"2017-052\t2017-09-22\t\t{event['text']}\n"
+
+
+@pytest.mark.parametrize("fmt, printed", [("tsv", ""), ("jsonl", ""), ("csv", "id,date,end,text\n"), ("json", "[\n]\n")])
+def test_nothing_found_prints_what_the_readme_says(fmt, printed):
+    result = cli("search", "不存在的词语", "--format", fmt)
+    assert result.exit_code == 1
+    assert result.stdout == printed
+    assert result.stderr.startswith("spacelog: no events found\n")
