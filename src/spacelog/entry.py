@@ -4,6 +4,7 @@ It runs before Typer is imported (about 50 ms), so a Ctrl-C during start-up ends
 with status 130 and no traceback, as a Ctrl-C during a command does.
 """
 
+import io
 import os
 import signal
 import sys
@@ -52,10 +53,9 @@ def prepare() -> None:
     if sys.stderr is None:
         sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
     # Chinese text is written as UTF-8 under any locale or PYTHONIOENCODING, as git and ripgrep do.
-    if sys.stdout.encoding.lower().replace("-", "") != "utf8":
-        sys.stdout.reconfigure(encoding="utf-8", errors="surrogateescape")
-    if sys.stderr.encoding.lower().replace("-", "") != "utf8":
-        sys.stderr.reconfigure(encoding="utf-8", errors="backslashreplace")
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8", errors=errors)
     sys.argv[1:] = [as_typed(arg) for arg in sys.argv[1:]]
 
 

@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import stat
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -46,8 +45,9 @@ from typing import BinaryIO
 from . import cache
 from .errors import DataError
 from .query import date_number, order_key, overlaps_month
-from .store import Diagnostic, Event, decode_line
-from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
+from .registry import Registry
+from .store import TAG_FIELDS, Diagnostic, Event, decode_line
+from .text import UNSAFE_JSON_BYTES, search_key
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
@@ -56,7 +56,7 @@ MAGIC = b"SPLIDX05"  # at the start and the end of every index file
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i"}
-TAG_FIELDS = ("agencies", "people", "vehicles", "categories")
+Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
 Warn = Callable[[str], None]
 
@@ -65,7 +65,7 @@ class IndexDamaged(Exception):
     """An index file whose bytes are not what its build wrote (the message says where)."""
 
 
-def wanted(paths: list[str]) -> str | None:
+def store_to_index(paths: list[str]) -> str | None:
     """The store file to index, when the store is one regular file big enough to need it."""
     if len(paths) != 1 or paths[0] == "-":
         return None
@@ -82,8 +82,13 @@ def file_stamp(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def open_index(store: str, registry_path: str, registry, progress: Callable[[int, int], None] | None = None, warn: Warn | None = None) -> IndexSource | None:
+def open_index(
+    store: str, registry_path: str, registry: Registry, progress: Callable[[], Progress | None] | None = None, warn: Warn | None = None
+) -> IndexSource | None:
     """The index of `store`, built or rebuilt when missing, stale or damaged.
+
+    `progress` is asked for a progress callback only when an index is about to be
+    built; `warn` is told, in one sentence, of a damaged index or a full cache.
 
     None when the store or the cache cannot be used: the caller then reads the
     store whole, and reports whatever is wrong with it in the usual way.
@@ -104,7 +109,7 @@ def open_index(store: str, registry_path: str, registry, progress: Callable[[int
     except (OSError, DataError):
         store_file.close()
         return None
-    if meta is None:
+    if meta is None or index_file is None:
         store_file.close()
         return None
     return IndexSource(store_file, index_file, meta, place, registry, warn)
@@ -121,7 +126,12 @@ class _Place:
         self.marker = self.dir / f"{self.name}.unusable"
 
     def index(
-        self, store_file: BinaryIO, registry, progress, warn: Warn, damaged: tuple[os.stat_result, str] | None = None
+        self,
+        store_file: BinaryIO,
+        registry: Registry,
+        progress: Callable[[], Progress | None] | None,
+        warn: Warn,
+        damaged: tuple[os.stat_result, str] | None = None,
     ) -> tuple[BinaryIO | None, dict | None]:
         """The published index if it is this store's and intact, else a new one built under a lock.
 
@@ -144,7 +154,7 @@ class _Place:
             if problem or reason:
                 warn(f"the index of {self.store} in the cache is damaged ({problem or reason}); rebuilding it")
             try:
-                built = self.build(store_file, registry, progress)
+                built = self.build(store_file, registry, progress() if progress else None)
             except OSError as err:
                 self._mark()
                 warn(f"cannot keep an index of {self.store} in {self.dir} ({err.strerror or err}); reading the store whole until it changes")
@@ -173,7 +183,7 @@ class _Place:
             return None, None  # an earlier version of the store: rebuilt without a word
         return (f, meta), None
 
-    def build(self, store_file: BinaryIO, registry, progress) -> tuple[BinaryIO | None, dict | None]:
+    def build(self, store_file: BinaryIO, registry: Registry, progress: Progress | None) -> tuple[BinaryIO | None, dict | None]:
         """Build into a temporary file of a unique name, then publish it by rename. OSError: the cache cannot hold it."""
         tmp = self.dir / f".{self.name}.{os.getpid()}.{os.urandom(4).hex()}.{os.uname().nodename}.tmp"
         out = open(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), "w+b")
@@ -327,7 +337,7 @@ class IndexSource:
             index_file, meta = self._place.index(self._file, self._registry, None, self._warn, damaged=(damaged, reason))
         except OSError:
             index_file, meta = None, None
-        if meta is None or meta["n"] != self.n:
+        if meta is None or index_file is None or meta["n"] != self.n:
             raise DataError(f"the index of {self._place.store} in the cache is damaged and cannot be rebuilt; remove {self._place.path}")
         self._index.close()
         self._index, self.meta = index_file, meta
@@ -382,7 +392,7 @@ class IndexSource:
     def in_month(self, month: int) -> set[int]:
         return self.tagged("month", str(month))
 
-    def find(self, key: str) -> list[int]:
+    def containing(self, key: str) -> list[int]:
         """Events whose key holds `key`: one pass over `keys`, which is checked against its CRC on the way."""
         offsets = self._array("key_off")
         while True:
@@ -433,7 +443,7 @@ class IndexSource:
             buffer[: end - cut] = buffer[cut:end]  # the unfinished line moves to the front
             base, filled = base + cut, end - cut
 
-    def key(self, i: int) -> str:
+    def text_key(self, i: int) -> str:
         self._check_keys()
         offsets = self._array("key_off")
         section = self.meta["sections"]["keys"][0]
@@ -445,9 +455,8 @@ class IndexSource:
             numbers.sort(key=self._array("rank").__getitem__)
         return numbers
 
-    def line(self, i: int) -> bytes:
-        line = os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])
-        return self._checked(line)
+    def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
+        return self._unsafe.intersection(numbers) if self._unsafe else set()  # noted when the index was built
 
     def _checked(self, line: bytes) -> bytes:
         """Every indexed line is a JSON object: anything else means the store was written to in place while open."""
@@ -455,17 +464,8 @@ class IndexSource:
             raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
         return line
 
-    def lines(self, numbers: list[int]) -> Iterable[bytes]:
-        """Store lines of many events, terminal-unsafe characters escaped (the index
-        knows which lines have any). Many events in file order are read in one
-        sequential pass; others one read each."""
-        if not self._unsafe:
-            yield from self._raw_lines(numbers)
-            return
-        for i, line in zip(numbers, self._raw_lines(numbers), strict=True):
-            yield safe_json_line(line) if i in self._unsafe else line
-
-    def _raw_lines(self, numbers: list[int]) -> Iterable[bytes]:
+    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
+        """Many events in file order are read in one sequential pass; others one read each."""
         offsets, lengths = self._array("line_off"), self._array("line_len")
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
@@ -485,7 +485,7 @@ class IndexSource:
             yield data[start - data_start : end - data_start]
 
     def event(self, i: int) -> Event:
-        line = self.line(i).decode("utf-8")
+        line = self._checked(os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])).decode("utf-8")
         event = Event(json.loads(line))
         event.line = line
         return event
@@ -498,7 +498,7 @@ class IndexSource:
         return self._ids[i]
 
 
-def build(store: str, store_file: BinaryIO, registry, out: BinaryIO, stamp: dict, progress: Callable[[int, int], None] | None) -> dict:
+def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None) -> dict:
     """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
     arrays = {name: array.array(code) for name, code in _ARRAYS.items() if name != "postings"}
     postings: dict[str, array.array] = {}
@@ -511,12 +511,12 @@ def build(store: str, store_file: BinaryIO, registry, out: BinaryIO, stamp: dict
     keys_crc, key_offset = 0, 0
     store_file.seek(0)
     total, offset = os.fstat(store_file.fileno()).st_size, 0
-    for number, raw in enumerate(store_file, start=1):
+    for line_no, raw in enumerate(store_file, start=1):
         start = offset
         offset += len(raw)
-        if progress and number % 20000 == 0:
+        if progress and line_no % 20000 == 0:
             progress(offset, total)
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw, start = raw[3:], start + 3
         line = raw[:-1] if raw.endswith(b"\n") else raw
         line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
@@ -527,12 +527,12 @@ def build(store: str, store_file: BinaryIO, registry, out: BinaryIO, stamp: dict
         content = content.rstrip()
         event, problems = decode_line(line, registry)
         if problems or event is None:
-            diagnostics.extend([store, number, p] for p in problems)
+            diagnostics.extend([store, line_no, p] for p in problems)
             continue
         if event["id"] in seen:
-            diagnostics.append([store, number, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
+            diagnostics.append([store, line_no, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
             continue
-        seen[event["id"]] = number
+        seen[event["id"]] = line_no
         i = len(ids)
         if UNSAFE_JSON_BYTES.search(content):
             unsafe.append(i)
@@ -587,22 +587,3 @@ def build(store: str, store_file: BinaryIO, registry, out: BinaryIO, stamp: dict
     if progress:
         progress(1, 1)
     return json.loads(raw)
-
-
-def progress_bar() -> Callable[[int, int], None] | None:
-    """A Rich progress bar on stderr while an index is built, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import Progress
-
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task = bar.add_task("indexing the store", total=1)
-    bar.start()
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-        if done >= total:
-            bar.stop()
-
-    return update

@@ -73,10 +73,11 @@ class _Draft:
 
     @property
     def text(self) -> str:
-        text = ""
-        for part in self.parts:
-            text = join_continuation(text, part) if text else part
-        return text
+        """The parts joined as `join_continuation` joins two texts: its choice depends on the two characters that meet."""
+        pieces = self.parts[:1]
+        for before, part in zip(self.parts, self.parts[1:], strict=False):
+            pieces.append(join_continuation(before[-1], part[0])[1:-1] + part)  # "" or " ", then the part
+        return "".join(pieces)
 
 
 def join_continuation(text: str, continuation: str) -> str:
@@ -105,38 +106,38 @@ def parse_event_date(text: str, year: int) -> tuple[dt.date, dt.date | None] | N
     return start, end
 
 
-def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<chronicle>") -> ParsedChronicle:
+def parse_chronicle(text: str, year: int, registry: Registry, name: str = "<chronicle>") -> ParsedChronicle:
     """Parse a chronicle's text. Problems are collected, never raised, so all are reported."""
     result = ParsedChronicle()
     drafts: list[_Draft] = []
     # Line ends only: str.splitlines would also cut at U+2028, \x1c-\x1e and \x85 inside a line.
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, raw_line in enumerate(lines, start=1):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for line_no, raw_line in enumerate(lines, start=1):
         line = raw_line.strip()
         if not line:
             continue
         numbered = _NUMBERED.match(line)
         if numbered and len(numbered.group(1)) > MAX_DIGITS:
-            result.errors.append(Diagnostic(name, number, f"event number {numbered.group(1)[:24]}… has more than {MAX_DIGITS} digits"))
+            result.errors.append(Diagnostic(name, line_no, f"event number {numbered.group(1)[:24]}… has more than {MAX_DIGITS} digits"))
         elif numbered:
-            drafts.append(_Draft(number, int(numbered.group(1)), [line[numbered.end() :]]))
+            drafts.append(_Draft(line_no, int(numbered.group(1)), [line[numbered.end() :]]))
         elif drafts:
             drafts[-1].parts.append(line)
         elif len(line) <= _HEADING_MAX and not re.search(r"[。，,；;]", line):
-            result.headings.append((number, line))
+            result.headings.append((line_no, line))
         else:
-            result.errors.append(Diagnostic(name, number, "text before the first numbered event is not a heading; number it or remove it"))
+            result.errors.append(Diagnostic(name, line_no, "text before the first numbered event is not a heading; number it or remove it"))
 
     seen: dict[int, int] = {}
     previous: Event | None = None
     for draft in drafts:
-        text = draft.text
+        event_text = draft.text
         if draft.seq in seen:
             result.errors.append(Diagnostic(name, draft.line, f"event number {draft.seq} repeats the one at line {seen[draft.seq]}"))
             continue
         seen[draft.seq] = draft.line
         try:
-            dates = parse_event_date(text, year)
+            dates = parse_event_date(event_text, year)
         except ValueError as err:
             result.errors.append(Diagnostic(name, draft.line, f"event {draft.seq} has an impossible date ({err})"))
             continue
@@ -150,18 +151,20 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
             result.warnings.append(
                 Diagnostic(name, draft.line, f"event {draft.seq} ({start.isoformat()}) is dated before event {previous['seq']} ({previous['date']})", "warning")
             )
-        tags = registry.tag(text)
-        event: Event = {
-            "id": f"{start.year}-{draft.seq:03d}",
-            "seq": draft.seq,
-            "date": start.isoformat(),
-            "end": end.isoformat() if end else None,
-            "text": text,
-            "agencies": tags["agencies"],
-            "people": tags["people"],
-            "vehicles": tags["vehicles"],
-            "categories": categorize(text),
-        }
+        tags = registry.tag(event_text)
+        event = Event(
+            {
+                "id": f"{start.year}-{draft.seq:03d}",
+                "seq": draft.seq,
+                "date": start.isoformat(),
+                "end": end.isoformat() if end else None,
+                "text": event_text,
+                "agencies": tags["agencies"],
+                "people": tags["people"],
+                "vehicles": tags["vehicles"],
+                "categories": categorize(event_text),
+            }
+        )
         result.events.append(event)
         previous = event
     if not drafts and not result.errors:
@@ -177,7 +180,7 @@ def read_chronicle(path: str) -> str:
         raise DataError(f"{path}: not UTF-8 text (byte {err.start + 1}); convert it with iconv first") from None
 
 
-def write_store(events: list[Event], output: str, source: str | None = None) -> None:
+def write_store(events: list[Event], output: str, chronicle: str | None = None) -> None:
     """Write events atomically: a temporary file beside the output, then a rename.
 
     An interrupted run leaves the previous store as it was. Refuses to write
@@ -194,7 +197,7 @@ def write_store(events: list[Event], output: str, source: str | None = None) -> 
         existing = None
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         raise DataError(f"{output}: is not a regular file (a FIFO, socket or device); give the path of a store file to write")
-    if source is not None and existing is not None and os.path.samefile(out, source):
+    if chronicle is not None and existing is not None and os.path.samefile(out, chronicle):
         raise DataError(f"{output}: is the chronicle being read; write the store to another file")
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
