@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 APP_SETTINGS = dict(
     name="spacelog",
     help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show.\n\n"
-    "Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or data error.",
+    "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
+    "2 on a usage or data error.",
     add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -65,7 +66,8 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = fn(*args, **kwargs) or EXIT_FOUND
             sys.stdout.flush()
         except SpacelogError as err:
-            _say(str(err))
+            for line in str(err).split("\n"):
+                _say(line)
             code = err.exit_code
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
@@ -88,11 +90,11 @@ def _check_text(values: list) -> None:
 # ------------------------------------------------------------------ shared options
 def _complete(kind: str | None) -> Callable[[str], list[str]]:
     def complete(incomplete: str) -> list[str]:
-        from .locations import default_registry_path
+        from .locations import registry_paths
         from .registry import load_registry
 
         try:
-            registry = load_registry(default_registry_path())
+            registry = load_registry(registry_paths())
         except SpacelogError:
             return []
         names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
@@ -116,6 +118,14 @@ DataOpt = Annotated[
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe."),
+]
+RegistryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--registry",
+        metavar="PATH",
+        help="An entity registry file read on top of the shipped one, the user's (~/.config/spacelog/entities.toml) and $SPACELOG_REGISTRY; repeatable.",
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
 AgencyOpt = Annotated[
@@ -143,7 +153,14 @@ def _output(fmt: str | None) -> "Output":
     return Output(fmt)
 
 
-def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]":
+def _registry(extra: list[str] | None) -> "Registry":
+    from .locations import registry_paths
+    from .registry import load_registry
+
+    return load_registry(registry_paths(extra))
+
+
+def _load(data: list[str] | None, strict: bool, registry_files: list[str] | None = None) -> "tuple[EventSource, Registry]":
     """The events every query command works on, and the registry; bad lines are warned about.
 
     A store of one large file is read through its index (see index.py), any
@@ -151,14 +168,12 @@ def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]
     """
     from .errors import DataError
     from .index import open_index, progress_bar, wanted
-    from .locations import default_registry_path, default_store_paths
-    from .registry import load_registry
+    from .locations import default_store_paths
 
-    registry_path = default_registry_path()
-    registry = load_registry(registry_path)
+    registry = _registry(registry_files)
     paths = data or default_store_paths()
     big = wanted(paths)
-    source = open_index(big, registry_path, registry, progress_bar()) if big else None
+    source = open_index(big, registry, progress_bar()) if big else None
     if source is None:
         from .query import MemorySource
         from .store import load_store
@@ -180,9 +195,7 @@ def _filter(registry: "Registry", agency, person, vehicle, category, year, month
     from .store import CATEGORIES, parse_date
 
     def resolve(name: str, kind: str) -> str:
-        from .lookup import resolve as resolve_name
-
-        return resolve_name(name, registry, kind).id
+        return _resolve(name, registry, kind).id
 
     for c in category or []:
         if c not in CATEGORIES:
@@ -205,6 +218,21 @@ def _filter(registry: "Registry", agency, person, vehicle, category, year, month
 
 
 MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
+
+
+def _resolve(name: str, registry: "Registry", kind: str):
+    """The one entity a name option or argument names; says so when it is not a registry spelling.
+
+    When it names none (or several), lookup.NotFound: exit 1, a "did you mean"
+    line and the family the name looks like a member of, if any.
+    """
+    from .lookup import resolve, taking_note
+
+    match = resolve(name, registry, kind)
+    note = taking_note(name, match)
+    if note:
+        _say(note)
+    return match.entity
 
 
 def _found(n: int, what: str = "events") -> int:
@@ -242,6 +270,7 @@ def search(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     data: DataOpt = None,
+    registry_files: RegistryOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
 ) -> int:
@@ -264,7 +293,7 @@ def search(
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
     out = _output(fmt)
-    source, registry = _load(data, strict)
+    source, registry = _load(data, strict, registry_files)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
@@ -301,6 +330,7 @@ def who(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     data: DataOpt = None,
+    registry_files: RegistryOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
 ) -> int:
@@ -313,8 +343,14 @@ def who(
       spacelog who 范德海 --format json
       spacelog who huitesen
       spacelog who 布莱斯尼克 --category eva
+
+    A name is taken to mean an entity when it is one of its registry spellings,
+    a close variant with the same designation (MS-09 is not MS-02), or a whole
+    part of it; a line on stderr says so when it is not a registry spelling.
+    Close names that are none of these are suggestions, never matches.
+    Exit status 1 when the name matches no entity.
     """
-    from .lookup import RESOLVE, lookup, suggestion
+    from .lookup import ALIAS, find
     from .registry import KINDS
 
     if kind is not None and kind not in KINDS:
@@ -324,14 +360,14 @@ def who(
     if len(name) > MAX_NAME:
         raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
     out = _output(fmt)
-    source, registry = _load(data, strict)
+    source, registry = _load(data, strict, registry_files)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
-    matches = lookup(name, registry, kind, limit=limit)
-    if not matches or matches[0].score < RESOLVE:
-        _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
-        return EXIT_NOT_FOUND
-    shown = [m for m in matches if m.score >= RESOLVE] if out.format != "table" else matches
-    out.who(name, shown, source, event_filter)
+    found = find(name, registry, kind, limit=limit)
+    if not found.matches:
+        raise found.not_found()
+    if any(m.how != ALIAS for m in found.matches):
+        _say(f"taking {name!r} as " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in found.matches))
+    out.who(name, found.matches, found.suggestions, source, event_filter)
     return EXIT_FOUND
 
 
@@ -346,6 +382,7 @@ def timeline(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     data: DataOpt = None,
+    registry_files: RegistryOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
 ) -> int:
@@ -361,7 +398,7 @@ def timeline(
     from .query import group_by_month
 
     out = _output(fmt)
-    source, registry = _load(data, strict)
+    source, registry = _load(data, strict, registry_files)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     numbers = source.in_order(event_filter.select(source))
     out.timeline(source, group_by_month(source, numbers))
@@ -380,6 +417,7 @@ def agency(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     data: DataOpt = None,
+    registry_files: RegistryOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
 ) -> int:
@@ -394,18 +432,17 @@ def agency(
       spacelog agency 美国航天局 --month 6
       spacelog agency --category launch
     """
-    from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
     out = _output(fmt)
-    source, registry = _load(data, strict)
+    source, registry = _load(data, strict, registry_files)
     event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
     if name is None:
         out.agency_list(agency_counts(source, registry, event_filter), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
-    entity = resolve(name, registry, "agency")
+    entity = _resolve(name, registry, "agency")
     numbers = tagged_with(source, entity, event_filter)
     if out.format in ("tsv", "csv", "jsonl"):
         out.listing(source, numbers)  # one record a line: the agency's events
@@ -418,6 +455,7 @@ def agency(
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
     data: DataOpt = None,
+    registry_files: RegistryOpt = None,
     fmt: FormatOpt = None,
     strict: StrictOpt = False,
 ) -> int:
@@ -430,7 +468,7 @@ def show(
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
     out = _output(fmt)
-    source, registry = _load(data, strict)
+    source, registry = _load(data, strict, registry_files)
     wanted = event_id.strip()
     if wanted.isdigit():
         found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{int(wanted):03d}")]
@@ -452,9 +490,7 @@ def check(
         list[str] | None, typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")
     ] = None,
     data: DataOpt = None,
-    registry_path: Annotated[
-        str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")
-    ] = None,
+    registry_files: RegistryOpt = None,
 ) -> int:
     """Validate a store: every bad line is reported as FILE:LINE: what is wrong.
 
@@ -467,11 +503,10 @@ def check(
       spacelog check data/events.jsonl
       spacelog ingest 大事记2018.txt --year 2018 | spacelog check -
     """
-    from .locations import default_registry_path, default_store_paths
-    from .registry import load_registry
+    from .locations import default_store_paths
     from .store import load_store
 
-    registry = load_registry(registry_path or default_registry_path())
+    registry = _registry(registry_files)
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
@@ -486,7 +521,7 @@ def ingest(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
-    registry_path: Annotated[str | None, typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
+    registry_files: RegistryOpt = None,
 ) -> int:
     """Parse a chronicle into an event store (JSON Lines).
 
@@ -500,11 +535,9 @@ def ingest(
       spacelog ingest 大事记2018.txt -y 2018 | spacelog check -
     """
     from .ingest import parse_chronicle, read_chronicle, write_store
-    from .locations import default_registry_path
-    from .registry import load_registry
     from .store import dump_event
 
-    registry = load_registry(registry_path or default_registry_path())
+    registry = _registry(registry_files)
     parsed = parse_chronicle(read_chronicle(source), year, registry, source)
     for line, heading in parsed.headings:
         _say(f"{source}:{line}: heading {heading!r} is not an event; not stored")

@@ -155,7 +155,9 @@ class Output:
         self.console.print(table)
 
     # -------------------------------------------------------------- who
-    def who(self, query: str, matches: list[Match], source: EventSource, event_filter: EventFilter | None = None) -> None:
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], source: EventSource, event_filter: EventFilter | None = None) -> None:
+        """The entities a name matches, with their events; close names that are not matches are
+        shown as suggestions (json: under "suggestions", only when there are any; table: marked)."""
         from .query import tagged_with
 
         numbers = {m.entity.id: tagged_with(source, m.entity, event_filter) for m in matches}
@@ -163,13 +165,16 @@ class Output:
         def events_of(m: Match) -> list[str]:
             return [source.event_id(i) for i in numbers[m.entity.id]]
 
+        def record(m: Match) -> dict:
+            return {"id": m.entity.id, "kind": m.entity.kind, "name_zh": m.entity.name_zh, "name_en": m.entity.name_en, "score": m.score}
+
         if self.format in ("json", "jsonl"):
-            records = [
-                {"id": m.entity.id, "kind": m.entity.kind, "name_zh": m.entity.name_zh, "name_en": m.entity.name_en, "score": m.score, "events": events_of(m)}
-                for m in matches
-            ]
+            records = [record(m) | {"events": events_of(m)} for m in matches]
             if self.format == "json":
-                self.json_document({"query": query, "matches": records})
+                document: dict[str, Any] = {"query": query, "matches": records}
+                if suggestions:
+                    document["suggestions"] = [record(m) for m in suggestions]
+                self.json_document(document)
             else:
                 self.json_lines(records)
         elif self.format in ("tsv", "csv"):
@@ -177,9 +182,13 @@ class Output:
             self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(events_of(m))) for m in matches))
         else:
             table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
-            for m in matches:
+            for m in [*matches, *suggestions]:
                 kind = m.entity.kind + (f" · {m.entity.cls}" if m.entity.cls else "")
-                table.add_row(_safe(m.entity.id), _safe(kind), _safe(m.entity.name_zh), _safe(m.entity.name_en), _safe(f"{m.score:g}"), _safe(m.name))
+                matched = m.name if m.accepted else "suggestion, not a match"
+                style = None if m.accepted else "dim"
+                table.add_row(
+                    _safe(m.entity.id), _safe(kind), _safe(m.entity.name_zh), _safe(m.entity.name_en), _safe(f"{m.score:g}"), _safe(matched), style=style
+                )
             self.console.print(table)
             best = matches[0].entity
             if best.note:
