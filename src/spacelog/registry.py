@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .designation import continues_with_designation, key_continues_with_designation
 from .errors import DataError
 from .text import search_key, search_key_with_map
 
@@ -99,8 +100,12 @@ class Registry:
         each position, so “进步”MS-06 is one vehicle, not “进步” plus noise. An
         alias that begins or ends with a Latin letter or digit only matches at
         a word boundary of the original text (ISS must not match in mission).
+        An alias followed directly by a serial names a member the registry
+        lacks (“进步”MS-08 is not the Progress family), and an alias inside a
+        quoted name must be all of it (“载人龙” is not “龙”): neither tags.
         """
         key, positions = search_key_with_map(text)
+        quotes = _quoted_spans(text) if positions else []
         found: dict[str, list[str]] = {name: [] for name in FIELD_OF_KIND.values()}
         i = 0
         while i < len(key):
@@ -109,6 +114,14 @@ class Registry:
                 candidates = self._tags.get(key[i : i + length])
                 if not candidates or not self._at_boundary(text, key, positions, i, length):
                     continue
+                if positions:
+                    start, end = positions[i], positions[i + length - 1] + 1
+                    if continues_with_designation(text, _after_quote(text, end)) or _cuts_a_quote(quotes, start, end):
+                        step = length
+                        break
+                elif key_continues_with_designation(key[i + length :]):
+                    step = length
+                    break
                 ids = [eid for eid, ctx in candidates if ctx is None or any(w in key for w in ctx)]
                 if not ids:
                     continue
@@ -140,6 +153,31 @@ class Registry:
 FIELDS = ("id", "kind", "class", "name_zh", "name_en", "aliases", "lookup", "context", "note")
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entity[ \t]*\]\]", re.MULTILINE)
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+_QUOTES = {"“": "”", "「": "」", "『": "』"}
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(first, end) of the text inside each pair of quotes: “载人龙” -> the span of 载人龙."""
+    spans, opened = [], None
+    for i, ch in enumerate(text):
+        if ch in _QUOTES:
+            opened = (i + 1, _QUOTES[ch])
+        elif opened is not None and ch == opened[1]:
+            spans.append((opened[0], i))
+            opened = None
+    return spans
+
+
+def _cuts_a_quote(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether text[start:end] overlaps a quoted name without covering all of it."""
+    return any(start < q_end and end > q_start and (start > q_start or end < q_end) for q_start, q_end in spans)
+
+
+def _after_quote(text: str, end: int) -> int:
+    """Where a name continues: past the closing quote that ends it (“进步”号 -> after ”)."""
+    return end + 1 if text[end : end + 1] in _QUOTES.values() else end
 
 
 def _type_problem(raw: dict) -> str | None:
