@@ -36,6 +36,7 @@ RESOLVE = 70  # at or above, with the rules above: the name is taken to mean thi
 SUGGEST = 50  # from here: offered as "did you mean"
 PINYIN_WEIGHT = 0.95
 PINYIN_RESOLVE = 90  # pinyin must be nearly equal: a homophone typo or romanised input, not a rhyme
+PINYIN_SUGGEST = 70  # below, two names share only common syllables: no hint
 MAX_NAME = 200
 
 ALIAS, VARIANT, PART, SUGGESTION = "alias", "variant", "part", "suggestion"
@@ -164,7 +165,8 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
             ok = raw >= PINYIN_RESOLVE and _same_name(
                 simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(_pinyin(a), _pinyin(b)) >= PINYIN_RESOLVE
             )
-            offer(entity, PINYIN_WEIGHT * raw, name, VARIANT if ok else SUGGESTION)
+            if ok or raw >= PINYIN_SUGGEST:
+                offer(entity, PINYIN_WEIGHT * raw, name, VARIANT if ok else SUGGESTION)
 
     ranked = sorted(best.values(), key=lambda m: (-m.accepted, -m.score, m.entity.id))
     accepted = [m for m in ranked if m.accepted][:limit]

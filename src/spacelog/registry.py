@@ -230,7 +230,7 @@ def _extended(entity: Entity, raw: dict, where: str) -> Entity:
     if problem:
         raise DataError(f"{where}: entity {entity.id!r}: {problem}")
     if raw.get("kind", entity.kind) != entity.kind:
-        raise DataError(f"{where}: entity {entity.id!r} is a {entity.kind} in an earlier registry file; its kind cannot change")
+        raise DataError(f"{where}: entity {entity.id!r} has kind {entity.kind!r} in an earlier registry file; its kind cannot change")
     context = {k: list(v) for k, v in entity.context.items()}
     for alias, words in raw.get("context", {}).items():
         context[alias] = list(dict.fromkeys([*context.get(alias, []), *words]))
