@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .designation import key_continues_with_designation, signature, without_designation
 from .errors import EXIT_NOT_FOUND, SpacelogError, UsageError
 from .registry import Entity, Registry
 from .text import search_key, to_simplified
@@ -124,6 +123,8 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
     if exact:  # a registry spelling needs no fuzzy stage (nor rapidfuzz's import)
         return Resolution(query, kind, [Match(e, 100, simplified) for e in exact][:limit], [], None)
 
+    from .designation import key_continues_with_designation, signature  # after the exact stage: 5 ms of regexes
+
     best: dict[str, Match] = {}
 
     def offer(entity: Entity, score: float, name: str, how: str) -> None:
@@ -176,6 +177,8 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
 
 def _is_part(query: str, key: str, query_parts: list[str], query_words: list[str], query_sig: tuple, entity: Entity, name: str, name_key: str) -> bool:
     """Whether the query, contained in `name`, is a whole part of it that names the entity."""
+    from .designation import signature
+
     if signature(name) != query_sig:
         return False
     if entity.kind == "person":
@@ -188,6 +191,8 @@ def _is_part(query: str, key: str, query_parts: list[str], query_words: list[str
 
 def _same_name(query: str, query_sig: tuple, query_parts: list[str], entity: Entity, name: str, close) -> bool:
     """Whether a query close to `name` is a spelling of it: same designation, alike besides it, same person."""
+    from .designation import signature, without_designation
+
     if signature(name) != query_sig:
         return False
     if query_sig and not close(search_key(without_designation(query)), search_key(without_designation(name))):

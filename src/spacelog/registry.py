@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .designation import continues_with_designation, key_continues_with_designation
 from .errors import DataError
 from .text import search_key, search_key_with_map
 
@@ -104,6 +103,8 @@ class Registry:
         lacks (“进步”MS-08 is not the Progress family), and an alias inside a
         quoted name must be all of it (“载人龙” is not “龙”): neither tags.
         """
+        from .designation import continues_with_designation, key_continues_with_designation  # only ingest tags: 5 ms of regexes
+
         key, positions = search_key_with_map(text)
         quotes = _quoted_spans(text) if positions else []
         found: dict[str, list[str]] = {name: [] for name in FIELD_OF_KIND.values()}
