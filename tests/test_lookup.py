@@ -152,3 +152,20 @@ def test_who_lists_suggestions_apart_from_matches_only_when_there_are_any():
     assert [m["id"] for m in document["matches"]] == ["nasa"]
     assert {s["id"] for s in document["suggestions"]}.isdisjoint(["nasa"])
     assert set(document["suggestions"][0]) == {"id", "kind", "name_zh", "name_en", "score"}  # no events: not an answer
+
+
+@pytest.mark.parametrize(
+    "query, kind",
+    [
+        ("美国海军", "agency"),  # one character changed: another service, not 美国空军
+        ("美国太空军", "agency"),  # one added: not 美国空军 either
+        ("国家空间站", "vehicle"),  # a national station, not 国际空间站
+    ],
+)
+def test_a_changed_character_in_a_chinese_name_is_another_organisation(query, kind):
+    assert find(query, registry, kind).matches == []
+
+
+def test_left_out_characters_are_a_variant_but_not_the_quoted_proper_name():
+    assert [m.entity.id for m in find("俄罗斯航天集团", registry, "agency").matches] == ["roscosmos"]
+    assert [m.entity.id for m in find("中国航天局", registry, "agency").matches] == ["cnsa"]

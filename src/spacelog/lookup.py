@@ -3,7 +3,9 @@
 A name is taken to mean an entity only when it IS that entity:
 - `alias`: it is one of the entity's registry spellings after normalisation (score 100);
 - `variant`: a spelling a reader would agree is the same name (a typo, a
-  transliteration variant, romanised or homophone input), with the same
+  transliteration variant, romanised or homophone input; for a Chinese name
+  of an organisation or vehicle, only characters left out, since one changed
+  character makes another one: 美国海军 is not 美国空军), with the same
   designation (`designation.signature`: MS-09 is not MS-02, 四号 is not 五号,
   CNES is not CNSA) and, for a person written in parts (given·surname), the
   same given name and surname each;
@@ -39,6 +41,7 @@ PINYIN_SUGGEST = 70  # below, two names share only common syllables: no hint
 MAX_NAME = 200
 
 ALIAS, VARIANT, PART, SUGGESTION = "alias", "variant", "part", "suggestion"
+_QUOTED = re.compile("“([^”]+)”")
 _PARTS = re.compile("[\\s·・•‧\u30fb\u2027]+")
 
 
@@ -155,17 +158,19 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
     for entity, name, name_key in names:
         score = fuzz.ratio(key, name_key)
         ok = score >= RESOLVE and _same_name(simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(a, b) >= RESOLVE)
+        if ok and entity.kind != "person" and not key.isascii():
+            ok = _leaves_out(key, name_key, name)  # 美国海军 is not 美国空军, 国家空间站 not 国际空间站
         offer(entity, score, name, VARIANT if ok else SUGGESTION)
 
     if not any(m.accepted for m in best.values()):
         query_pinyin = _pinyin(key)
+        # Romanised input may have a typo; Chinese input must sound the same (布莱斯尼可), not nearly (国家 is not 国际).
+        needed = PINYIN_RESOLVE if key.isascii() else 100
         for entity, name, name_key in names:
             if name_key.isascii():
                 continue
             raw = fuzz.ratio(query_pinyin, _pinyin(name_key))
-            ok = raw >= PINYIN_RESOLVE and _same_name(
-                simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(_pinyin(a), _pinyin(b)) >= PINYIN_RESOLVE
-            )
+            ok = raw >= needed and _same_name(simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(_pinyin(a), _pinyin(b)) >= needed)
             if ok or raw >= PINYIN_SUGGEST:
                 offer(entity, PINYIN_WEIGHT * raw, name, VARIANT if ok else SUGGESTION)
 
@@ -187,6 +192,15 @@ def _is_part(query: str, key: str, query_parts: list[str], query_words: list[str
     if key.isascii():
         return _contains_words(query_words, _words(name))
     return name_key.endswith(key)  # the tail of a Chinese name is its head noun (联盟 of 联合发射联盟); the start is a modifier
+
+
+def _leaves_out(key: str, name_key: str, name: str) -> bool:
+    """Whether `key` is `name_key` with characters left out (美国航天 of 美国航天局), nothing changed
+    or added, and the quoted proper name kept (俄罗斯航天集团 is not 俄罗斯“能源”火箭航天集团公司)."""
+    rest = iter(name_key)
+    if not all(ch in rest for ch in key):
+        return False
+    return all(search_key(quoted) in key for quoted in _QUOTED.findall(name))
 
 
 def _same_name(query: str, query_sig: tuple, query_parts: list[str], entity: Entity, name: str, close) -> bool:
