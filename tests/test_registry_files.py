@@ -143,3 +143,14 @@ def test_an_edit_of_the_user_file_is_seen_at_once_through_every_cache(user_file,
     user_file.write_text("", encoding="utf-8")  # the entity is gone: the index must see it, and say so
     result = cli("timeline", "--data", store)
     assert "'tim-peake' is not in the entity registry" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["search", "who", "timeline", "agency", "show", "check", "ingest"])
+def test_every_command_takes_registry_files(command):
+    assert "--registry" in cli(command, "--help").stdout
+
+
+def test_a_missing_registry_file_given_by_name_is_one_sentence(tmp_path):
+    result = cli("who", "NASA", "--registry", str(tmp_path / "nowhere.toml"))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"spacelog: {tmp_path / 'nowhere.toml'}: cannot read the entity registry (No such file or directory)\n"
