@@ -129,11 +129,20 @@ RegistryOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
 AgencyOpt = Annotated[
-    list[str] | None, typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=_complete("agency"))
+    list[str] | None,
+    typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling; exit 1 when it names none).", autocompletion=_complete("agency")),
 ]
-PersonOpt = Annotated[list[str] | None, typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=_complete("person"))]
+PersonOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--person", metavar="NAME", help="Only events naming this person (any spelling; exit 1 when it names none).", autocompletion=_complete("person")
+    ),
+]
 VehicleOpt = Annotated[
-    list[str] | None, typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=_complete("vehicle"))
+    list[str] | None,
+    typer.Option(
+        "--vehicle", metavar="NAME", help="Only events naming this vehicle (any spelling; exit 1 when it names none).", autocompletion=_complete("vehicle")
+    ),
 ]
 CategoryOpt = Annotated[
     list[str] | None,

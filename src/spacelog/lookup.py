@@ -121,7 +121,7 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
     simplified = to_simplified(query)
     key = search_key(simplified)
     if not key:
-        return Resolution(query, kind, [], [], None)
+        raise UsageError(f"name {query!r} is empty once spaces, quotes and · are ignored; give a name, e.g. 惠特森")
     exact = registry.exact(simplified, kind)
     if exact:  # a registry spelling needs no fuzzy stage (nor rapidfuzz's import)
         return Resolution(query, kind, [Match(e, 100, simplified) for e in exact][:limit], [], None)
