@@ -169,3 +169,16 @@ def test_a_changed_character_in_a_chinese_name_is_another_organisation(query, ki
 def test_left_out_characters_are_a_variant_but_not_the_quoted_proper_name():
     assert [m.entity.id for m in find("俄罗斯航天集团", registry, "agency").matches] == ["roscosmos"]
     assert [m.entity.id for m in find("中国航天局", registry, "agency").matches] == ["cnsa"]
+
+
+@pytest.mark.parametrize(
+    "query, entity_id",
+    [
+        ("“动力机械制”公司", "energomash"),  # a character dropped inside the quoted name: still a typo
+        ("轨ATK", "orbital-atk"),
+        ("Souz-2.1a", "soyuz-2-1a"),  # a misspelt word joined to a number is not a serial
+        ("“嫦娥五”", "chang-e-5"),  # a numeral closing a quoted name is its number
+    ],
+)
+def test_typos_that_keep_the_designation_still_resolve(query, entity_id):
+    assert [m.entity.id for m in find(query, registry, "vehicle" if entity_id not in ("energomash", "orbital-atk") else "agency").matches] == [entity_id]

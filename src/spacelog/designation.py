@@ -20,8 +20,8 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 
 # One token of a designation: an ASCII number, a Chinese numeral, a Heavenly stem after 号, a Latin letter run.
 _TOKEN = re.compile(f"(?P<digits>[0-9]+)|(?P<cn>[{_CN_NUMERAL}]+)|(?<=号)(?P<stem>[{_STEMS}])|(?P<letters>[A-Za-z]+)")
-# A Chinese numeral is a designation where it numbers something: before 号/型, after 第/遥, or closing the name.
-_CN_AFTER = re.compile(f"[号型{_STEMS}A-Za-z0-9]|$")
+# A Chinese numeral is a designation where it numbers something: before 号/型, after 第/遥, or ending a word.
+_CN_AFTER = re.compile(f"[号型{_STEMS}]|[^\u3400-\u9fff]|$")  # not before another word: 五颗 counts five things
 _CN_BEFORE = "第遥"
 _MAX_ACRONYM = 6
 _MAX_SERIAL = 4  # letters joined to a number: MS-09, TMA-18M, 2C; not a word like Tiangong-2
@@ -49,8 +49,8 @@ def signature(name: str) -> tuple:
     """The designation of `name`, in order: numbers (ASCII or Chinese, as ints), stems, serial letters.
 
     Latin letters count when they are a serial or an acronym: upper case and at
-    most six letters (MS, TMA, FG, CNSA), or at most four joined to a number (18M, 2C, ms-09);
-    other words (Soyuz, Whitson) do not.
+    most six letters (MS, TMA, FG, CNSA), or at most four of one case joined to a number
+    (18M, 2C, ms-09); other words (Soyuz, Whitson, Souz-2) do not.
     """
     return tuple(token for token, _, _ in _designations(unicodedata.normalize("NFKC", name)))
 
@@ -76,7 +76,8 @@ def _designations(text: str) -> list[tuple]:
             found.append((m.group("stem"), m.start(), m.end()))
         else:
             letters = m.group("letters")
-            if (letters.isupper() and len(letters) <= _MAX_ACRONYM) or (len(letters) <= _MAX_SERIAL and _touches_digit(text, m.start(), m.end())):
+            serial = (letters.isupper() or letters.islower()) and len(letters) <= _MAX_SERIAL and _touches_digit(text, m.start(), m.end())
+            if (letters.isupper() and len(letters) <= _MAX_ACRONYM) or serial:
                 found.append((letters.casefold(), m.start(), m.end()))
     return found
 

@@ -157,9 +157,10 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
 
     for entity, name, name_key in names:
         score = fuzz.ratio(key, name_key)
-        ok = score >= RESOLVE and _same_name(simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(a, b) >= RESOLVE)
-        if ok and entity.kind != "person" and not key.isascii():
-            ok = _leaves_out(key, name_key, name)  # 美国海军 is not 美国空军, 国家空间站 not 国际空间站
+        if entity.kind != "person" and not key.isascii():  # 美国海军 is not 美国空军, 国家空间站 not 国际空间站
+            ok = score >= RESOLVE and signature(name) == query_sig and _leaves_out(key, name_key, name)
+        else:
+            ok = score >= RESOLVE and _same_name(simplified, query_sig, query_parts, entity, name, lambda a, b: fuzz.ratio(a, b) >= RESOLVE)
         offer(entity, score, name, VARIANT if ok else SUGGESTION)
 
     if not any(m.accepted for m in best.values()):
@@ -196,11 +197,20 @@ def _is_part(query: str, key: str, query_parts: list[str], query_words: list[str
 
 def _leaves_out(key: str, name_key: str, name: str) -> bool:
     """Whether `key` is `name_key` with characters left out (美国航天 of 美国航天局), nothing changed
-    or added, and the quoted proper name kept (俄罗斯航天集团 is not 俄罗斯“能源”火箭航天集团公司)."""
-    rest = iter(name_key)
-    if not all(ch in rest for ch in key):
+    or added, and most of its quoted proper name kept (俄罗斯航天集团 is not 俄罗斯“能源”火箭航天集团公司)."""
+    if not _subsequence(key, name_key):
         return False
-    return all(search_key(quoted) in key for quoted in _QUOTED.findall(name))
+    for quoted in _QUOTED.findall(name):
+        quoted_key = search_key(quoted)
+        kept = sum(1 for ch in quoted_key if ch in key)
+        if kept * 2 < len(quoted_key):  # a typo may drop a character of it, not most of it
+            return False
+    return True
+
+
+def _subsequence(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _same_name(query: str, query_sig: tuple, query_parts: list[str], entity: Entity, name: str, close) -> bool:
