@@ -11,19 +11,21 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, SpacelogError, UsageError
+from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
+from .options import STORE_AND_FORMAT, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
+from .output import choose_output
 
 if TYPE_CHECKING:
-    from .output import Output
-    from .query import EventSource
+    from .lookup import Match
+    from .query import EventFilter, EventSource
     from .registry import Registry
 
-APP_SETTINGS = dict(
+APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
     help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
@@ -63,7 +65,7 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
     def run(*args, **kwargs) -> None:
         try:
             _check_text([*args, *kwargs.values()])
-            code = fn(*args, **kwargs) or EXIT_FOUND
+            code = fn(*args, **kwargs) or EXIT_OK
             sys.stdout.flush()
         except SpacelogError as err:
             for line in str(err).split("\n"):
@@ -71,7 +73,7 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = err.exit_code
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
-            code = EXIT_FOUND
+            code = EXIT_OK
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
         raise typer.Exit(code)
@@ -87,161 +89,48 @@ def _check_text(values: list) -> None:
                 raise UsageError(f"argument {item!r} is not valid UTF-8 text; check the terminal's or the script's encoding")
 
 
-# ------------------------------------------------------------------ shared options
-def _complete(kind: str | None) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        from .locations import registry_paths
-        from .registry import load_registry
+# ------------------------------------------------------------------ shared steps
+def _open(options: QueryOptions) -> "tuple[EventSource, Registry]":
+    """The events a command works on, and the registry; bad lines are warned about (or fatal with --strict)."""
+    from .errors import DataError
+    from .locations import default_store_paths
+    from .sources import open_source
+    from .text import noun, plural
 
-        try:
-            registry = load_registry(registry_paths())
-        except SpacelogError:
-            return []
-        names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
-        return sorted(n for n in names if n.casefold().startswith(incomplete.casefold()))
-
-    return complete
-
-
-def _complete_category(incomplete: str) -> list[str]:
-    from .store import CATEGORIES
-
-    return [c for c in CATEGORIES if c.startswith(incomplete)]
-
-
-DataOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--data", "-d", metavar="PATH", help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store."
-    ),
-]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe."),
-]
-RegistryOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--registry",
-        metavar="PATH",
-        help="An entity registry file read on top of the shipped one, the user's (~/.config/spacelog/entities.toml) and $SPACELOG_REGISTRY; repeatable.",
-    ),
-]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
-AgencyOpt = Annotated[
-    list[str] | None,
-    typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling; exit 1 when it names none).", autocompletion=_complete("agency")),
-]
-PersonOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--person", metavar="NAME", help="Only events naming this person (any spelling; exit 1 when it names none).", autocompletion=_complete("person")
-    ),
-]
-VehicleOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--vehicle", metavar="NAME", help="Only events naming this vehicle (any spelling; exit 1 when it names none).", autocompletion=_complete("vehicle")
-    ),
-]
-CategoryOpt = Annotated[
-    list[str] | None,
-    typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category),
-]
-YearOpt = Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
-MonthOpt = Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
-FromOpt = Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")]
-ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
-
-
-def _output(fmt: str | None) -> "Output":
-    from .output import FORMATS, Output
-
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return Output(fmt)
+    registry = _registry(options.registry)
+    source, problems = open_source(options.data or default_store_paths(), registry, progress=_progress_bar)
+    for problem in problems:
+        _say(f"{problem} (line skipped)")
+    if options.strict and problems:
+        n = len(problems)
+        raise DataError(f"the store has {plural(n, 'bad line')}; fix {noun(n, 'it', 'them')} (spacelog check shows each) or drop --strict")
+    return source, registry
 
 
 def _registry(extra: list[str] | None) -> "Registry":
+    """The shipped registry, the user's file, $SPACELOG_REGISTRY, then each --registry, each read on top of the ones before."""
     from .locations import registry_paths
     from .registry import load_registry
 
     return load_registry(registry_paths(extra))
 
 
-def _load(data: list[str] | None, strict: bool, registry_files: list[str] | None = None) -> "tuple[EventSource, Registry]":
-    """The events every query command works on, and the registry; bad lines are warned about.
-
-    A store of one large file is read through its index (see index.py), any
-    other store is loaded whole; both give the same answers.
-    """
-    from .errors import DataError
-    from .index import open_index, progress_bar, wanted
-    from .locations import default_store_paths
-
-    registry = _registry(registry_files)
-    paths = data or default_store_paths()
-    big = wanted(paths)
-    source = open_index(big, registry, progress_bar()) if big else None
-    if source is None:
-        from .query import MemorySource
-        from .store import load_store
-
-        store = load_store(paths, registry)
-        source, problems = MemorySource(store), store.errors
-    else:
-        problems = source.diagnostics
-    for problem in problems:
-        _say(f"{problem} (line skipped)")
-    if strict and problems:
-        n = len(problems)
-        raise DataError(f"the store has {n} bad line{'s' if n > 1 else ''}; fix {'them' if n > 1 else 'it'} (spacelog check shows each) or drop --strict")
-    return source, registry
+def _filter(options: QueryOptions, registry: "Registry") -> "EventFilter":
+    """The command's filters; a name taken as an entity it is not a registry spelling of is said on stderr."""
+    return options.event_filter(registry, resolved=lambda name, match: _say_taken(name, [match]))
 
 
-def _filter(registry: "Registry", agency, person, vehicle, category, year, month, date_from, date_to):
-    from .query import EventFilter
-    from .store import CATEGORIES, parse_date
+def _say_taken(name: str, matches: "list[Match]") -> None:
+    from .lookup import ALIAS
 
-    def resolve(name: str, kind: str) -> str:
-        return _resolve(name, registry, kind).id
-
-    for c in category or []:
-        if c not in CATEGORIES:
-            raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
-    for label, value in (("--from", date_from), ("--to", date_to)):
-        if value is not None and parse_date(value) is None:
-            raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
-    if date_from and date_to and date_from > date_to:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
-    return EventFilter(
-        agencies=[resolve(n, "agency") for n in agency or []],
-        people=[resolve(n, "person") for n in person or []],
-        vehicles=[resolve(n, "vehicle") for n in vehicle or []],
-        categories=list(category or []),
-        year=year,
-        month=month,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    if any(m.how != ALIAS for m in matches):
+        _say(f"taking {name!r} as " + ", ".join(m.entity.label for m in matches))
 
 
-MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
+def _progress_bar() -> "Callable[[int, int], None] | None":
+    from .render import progress_bar
 
-
-def _resolve(name: str, registry: "Registry", kind: str):
-    """The one entity a name option or argument names; says so when it is not a registry spelling.
-
-    When it names none (or several), lookup.NotFound: exit 1, a "did you mean"
-    line and the family the name looks like a member of, if any.
-    """
-    from .lookup import resolve, taking_note
-
-    match = resolve(name, registry, kind)
-    note = taking_note(name, match)
-    if note:
-        _say(note)
-    return match.entity
+    return progress_bar()
 
 
 def _found(n: int, what: str = "events") -> int:
@@ -265,23 +154,14 @@ def main(
 
 
 @command
+@takes_options()
 def search(
     terms: Annotated[list[str], typer.Argument(metavar="TERM...", help="Words to find; every one must match (Chinese substring, or a date like 1月18日).")],
     any_term: Annotated[bool, typer.Option("--any", help="Match events with any of the terms instead of all.")] = False,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", "-x", metavar="TERM", help="Drop events that match this term; repeatable.")] = None,
     sort: Annotated[str, typer.Option("--sort", metavar="date|relevance", help="Order by date (default) or by number of matches.")] = "date",
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Find events whose text contains every TERM.
 
@@ -301,9 +181,9 @@ def search(
 
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
-    out = _output(fmt)
-    source, registry = _load(data, strict, registry_files)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = _filter(options, registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
@@ -314,34 +194,25 @@ def search(
 
 
 def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
-    from .lookup import lookup
+    from .lookup import MAX_NAME, lookup
     from .query import closest_events
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
     if names:
-        _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
+        _say("did you mean " + ", ".join(m.entity.label for m in names[:3]) + "?")
     near = [source.event(i) for i in closest_events(source, query)]
     if near:
         _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
 
 
 @command
+@takes_options()
 def who(
     name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Look up a person, agency or vehicle across spellings, and list its events.
 
@@ -359,42 +230,29 @@ def who(
     Close names that are none of these are suggestions, never matches.
     Exit status 1 when the name matches no entity.
     """
-    from .lookup import ALIAS, find
+    from .lookup import check_length, find
+    from .query import tagged_with
     from .registry import KINDS
 
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
-    if len(name) > MAX_NAME:
-        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
-    out = _output(fmt)
-    source, registry = _load(data, strict, registry_files)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    check_length(name)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = _filter(options, registry)
     found = find(name, registry, kind, limit=limit)
     if not found.matches:
         raise found.not_found()
-    if any(m.how != ALIAS for m in found.matches):
-        _say(f"taking {name!r} as " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in found.matches))
-    out.who(name, found.matches, found.suggestions, source, event_filter)
+    _say_taken(name, found.matches)
+    out.who(name, found.matches, found.suggestions, [tagged_with(source, m.entity, event_filter) for m in found.matches], source)
     return EXIT_FOUND
 
 
 @command
-def timeline(
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
-) -> int:
+@takes_options()
+def timeline(*, options: QueryOptions) -> int:
     """Events in date order, grouped by month, with a chart of events per month.
 
     \b
@@ -406,29 +264,22 @@ def timeline(
     """
     from .query import group_by_month
 
-    out = _output(fmt)
-    source, registry = _load(data, strict, registry_files)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
     out.timeline(source, group_by_month(source, numbers))
     return _found(len(numbers))
 
 
 @command
+@takes_options()
 def agency(
-    name: Annotated[str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    name: Annotated[
+        str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=complete_names("agency"))
+    ] = None,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Summarise one agency's events, or list every agency with its event count.
 
@@ -441,32 +292,31 @@ def agency(
       spacelog agency 美国航天局 --month 6
       spacelog agency --category launch
     """
+    from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
-    out = _output(fmt)
-    source, registry = _load(data, strict, registry_files)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = _filter(options, registry)
     if name is None:
-        out.agency_list(agency_counts(source, registry, event_filter), source)
+        out.agencies(agency_counts(source, registry, event_filter), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
-    entity = _resolve(name, registry, "agency")
+    match = resolve(name, registry, "agency")
+    _say_taken(name, [match])
+    entity = match.entity
     numbers = tagged_with(source, entity, event_filter)
-    if out.format in ("tsv", "csv", "jsonl"):
-        out.listing(source, numbers)  # one record a line: the agency's events
-    else:
-        out.agency_summary(AgencySummary(entity, [source.event(i) for i in numbers]), registry)
+    out.agency(AgencySummary(entity, source, numbers), registry)
     return _found(len(numbers))
 
 
 @command
+@takes_options(STORE_AND_FORMAT)
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Show one event in full, with its entities in Chinese and English.
 
@@ -476,20 +326,21 @@ def show(
       spacelog show 29 --format json
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
-    out = _output(fmt)
-    source, registry = _load(data, strict, registry_files)
-    wanted = event_id.strip()
-    if wanted.isdigit():
-        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{int(wanted):03d}")]
-        found = [e for e in found if e.get("seq") == int(wanted)]
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    asked = event_id.strip()
+    if asked.isdigit():  # the event's number in its chronicle: its seq
+        seq = int(asked)
+        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{seq:03d}")]
+        found = [e for e in found if e.get("seq") == seq]
     else:
-        found = [source.event(i) for i in range(source.n) if source.event_id(i) == wanted]
+        found = [source.event(i) for i in range(source.n) if source.event_id(i) == asked]
     if not found:
-        _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
+        _say(f"no event has id {asked!r}; ids look like 2017-029, or give the number 29")
         return EXIT_NOT_FOUND
     if len(found) > 1:
-        raise UsageError(f"{len(found)} events have number {wanted} ({', '.join(e['id'] for e in found)}); give the full id")
-    out.event_detail(found[0], registry)
+        raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
+    out.event(found[0], registry)
     return EXIT_FOUND
 
 
@@ -498,8 +349,8 @@ def check(
     paths: Annotated[
         list[str] | None, typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")
     ] = None,
-    data: DataOpt = None,
-    registry_files: RegistryOpt = None,
+    data: DataOption = None,
+    registry_files: RegistryOption = None,
 ) -> int:
     """Validate a store: every bad line is reported as FILE:LINE: what is wrong.
 
@@ -514,23 +365,23 @@ def check(
     """
     from .locations import default_store_paths
     from .store import load_store
+    from .text import plural
 
     registry = _registry(registry_files)
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
-    n_err, n_warn = len(store.errors), len(store.warnings)
-    files = ", ".join(store.sources)
-    _say(f"checked {files}: {len(store.events)} valid events: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
-    return EXIT_ERROR if n_err else EXIT_FOUND
+    files = ", ".join(store.files)
+    _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
+    return EXIT_ERROR if store.errors else EXIT_OK
 
 
 @command
 def ingest(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
+    chronicle: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
-    registry_files: RegistryOpt = None,
+    registry_files: RegistryOption = None,
 ) -> int:
     """Parse a chronicle into an event store (JSON Lines).
 
@@ -545,23 +396,23 @@ def ingest(
     """
     from .ingest import parse_chronicle, read_chronicle, write_store
     from .store import dump_event
+    from .text import plural
 
     registry = _registry(registry_files)
-    parsed = parse_chronicle(read_chronicle(source), year, registry, source)
+    parsed = parse_chronicle(read_chronicle(chronicle), year, registry, chronicle)
     for line, heading in parsed.headings:
-        _say(f"{source}:{line}: heading {heading!r} is not an event; not stored")
+        _say(f"{chronicle}:{line}: heading {heading!r} is not an event; not stored")
     for problem in [*parsed.errors, *parsed.warnings]:
         _say(str(problem))
     if parsed.errors:
-        n = len(parsed.errors)
-        raise UsageError(f"{n} line{'s' if n > 1 else ''} of {source} could not be placed; nothing was written")
+        raise UsageError(f"{plural(len(parsed.errors), 'line')} of {chronicle} could not be placed; nothing was written")
     if output == "-":
         for event in parsed.events:
             sys.stdout.write(dump_event(event) + "\n")
     else:
-        write_store(parsed.events, output, source)
-        _say(f"wrote {len(parsed.events)} events to {output}")
-    return EXIT_FOUND
+        write_store(parsed.events, output, chronicle)
+        _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
+    return EXIT_OK
 
 
 def _visible(text: str) -> str:

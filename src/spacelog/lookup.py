@@ -38,7 +38,7 @@ SUGGEST = 50  # from here: offered as "did you mean"
 PINYIN_WEIGHT = 0.95
 PINYIN_RESOLVE = 90  # pinyin must be nearly equal: a homophone typo or romanised input, not a rhyme
 PINYIN_SUGGEST = 70  # below, two names share only common syllables: no hint
-MAX_NAME = 200
+MAX_NAME = 200  # characters: fuzzy matching and pinyin cost grow with the length of the name
 
 ALIAS, VARIANT, PART, SUGGESTION = "alias", "variant", "part", "suggestion"
 _QUOTED = re.compile("“([^”]+)”")
@@ -79,20 +79,26 @@ class Resolution:
     def not_found(self) -> NotFound:
         """The error a command raises when it needs one entity and this names none (or several)."""
         if len(self.matches) > 1:
-            names = ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in self.matches[:3])
+            names = ", ".join(m.entity.label for m in self.matches[:3])
             lines = [f"{self.query!r} may name {len(self.matches)} entities: {names}; give one of them"]
         else:
-            lines = [f"no {self.kind or 'name'} matches {self.query!r} well enough{did_you_mean(self.suggestions)}"]
+            lines = [f"no {self.kind or 'name'} matches {self.query!r} well enough{suggestion(self.suggestions)}"]
         if self.family is not None and not self.matches:
             family = self.family
-            lines.append(f"{self.query!r} is not in the registry; it looks like a member of {family.name_zh} ({family.name_en}), which is")
+            lines.append(f"{self.query!r} is not in the registry; it looks like a member of {family.label}, which is")
         return NotFound("\n".join(lines))
 
 
-def did_you_mean(matches: list[Match]) -> str:
+def check_length(name: str) -> None:
+    """A UsageError when `name` is longer than any name the lookup takes."""
+    if len(name) > MAX_NAME:
+        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
+
+
+def suggestion(matches: list[Match]) -> str:
     if not matches:
         return ""
-    names = ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in matches[:3])
+    names = ", ".join(m.entity.label for m in matches[:3])
     return f"; did you mean {names}?"
 
 
@@ -116,8 +122,7 @@ def _contains_words(short: list[str], long: list[str]) -> bool:
 
 def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5) -> Resolution:
     """Everything `query` may name: accepted matches (best first), suggestions and a family."""
-    if len(query) > MAX_NAME:
-        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(query)}")
+    check_length(query)
     simplified = to_simplified(query)
     key = search_key(simplified)
     if not key:
@@ -253,10 +258,3 @@ def resolve(query: str, registry: Registry, kind: str | None = None) -> Match:
     if found.match is None:
         raise found.not_found()
     return found.match
-
-
-def taking_note(query: str, match: Match) -> str | None:
-    """The line a command prints when it answers for a match that is not a registry spelling."""
-    if match.how == ALIAS:
-        return None
-    return f"taking {query!r} as {match.entity.name_zh} ({match.entity.name_en})"

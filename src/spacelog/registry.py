@@ -6,17 +6,16 @@ import re
 from pathlib import Path
 
 from .errors import DataError
+from .store import FIELD_OF_KIND
 from .text import search_key, search_key_with_map
 
-KINDS = ("agency", "person", "vehicle")
-# Which store field lists the ids of each kind.
-FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
+KINDS = tuple(FIELD_OF_KIND)
 
 
 class Entity:
     """An agency, person or vehicle, with every spelling of its name."""
 
-    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "cls", "note")
+    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "subtype", "note")
 
     def __init__(
         self,
@@ -27,12 +26,12 @@ class Entity:
         aliases: tuple[str, ...],
         lookup: tuple[str, ...] = (),
         context: dict[str, tuple[str, ...]] | None = None,
-        cls: str = "",
+        subtype: str = "",
         note: str = "",
     ) -> None:
         self.id, self.kind, self.name_zh, self.name_en = id, kind, name_zh, name_en
         self.aliases, self.lookup, self.context = aliases, lookup, context or {}
-        self.cls, self.note = cls, note
+        self.subtype, self.note = subtype, note
 
     def __repr__(self) -> str:
         return f"Entity({self.id!r})"
@@ -41,6 +40,15 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         """Every spelling a user may type: tagging aliases, lookup-only ones, contextual ones."""
         return (self.name_zh, self.name_en, *self.aliases, *self.lookup, *self.context)
+
+    @property
+    def label(self) -> str:
+        """How output names the entity: 惠特森 (Peggy Whitson)."""
+        return f"{self.name_zh} ({self.name_en})"
+
+    def record(self) -> dict:
+        """The entity in JSON output."""
+        return {"id": self.id, "kind": self.kind, "name_zh": self.name_zh, "name_en": self.name_en}
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -83,6 +91,16 @@ class Registry:
 
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
+
+    def label(self, entity_id: str) -> str:
+        """How output names an entity id; an id the registry does not know is shown as it is."""
+        entity = self.entities.get(entity_id)
+        return entity.label if entity else entity_id
+
+    def record(self, entity_id: str) -> dict:
+        """An entity id in JSON output, with its names when the registry knows it."""
+        entity = self.entities.get(entity_id)
+        return entity.record() if entity else {"id": entity_id}
 
     def of_kind(self, kind: str | None) -> list[Entity]:
         return [e for e in self.entities.values() if kind is None or e.kind == kind]
@@ -215,7 +233,7 @@ def _entity_from_toml(raw: dict, where: str) -> Entity:
             aliases=tuple(raw.get("aliases", ())),
             lookup=tuple(raw.get("lookup", ())),
             context={k: tuple(v) for k, v in raw.get("context", {}).items()},
-            cls=raw.get("class", ""),
+            subtype=raw.get("class", ""),
             note=raw.get("note", ""),
         )
     except KeyError as missing:
@@ -244,7 +262,7 @@ def _extended(entity: Entity, raw: dict, where: str) -> Entity:
 
 def _as_toml(entity: Entity) -> dict:
     return {
-        "id": entity.id, "kind": entity.kind, "class": entity.cls, "name_zh": entity.name_zh, "name_en": entity.name_en,
+        "id": entity.id, "kind": entity.kind, "class": entity.subtype, "name_zh": entity.name_zh, "name_en": entity.name_en,
         "aliases": list(entity.aliases), "lookup": list(entity.lookup), "context": {k: list(v) for k, v in entity.context.items()},
         "note": entity.note,
     }  # fmt: skip
@@ -265,8 +283,7 @@ def load_registry(paths: str | Path | list) -> Registry:
     stamp = None if None in stamps else stamps
     cached = cache.read_json(name, stamp)
     if cached is not None:
-        entities = {raw["id"]: _entity_from_toml(raw, files[-1]) for raw in cached["entities"]}
-        return Registry(entities, files, cached["index"])
+        return Registry({raw["id"]: _entity_from_toml(raw, files[-1]) for raw in cached["entities"]}, files, cached["index"])
     entities: dict[str, Entity] = {}
     for path in files:
         seen: set[str] = set()
@@ -275,11 +292,11 @@ def load_registry(paths: str | Path | list) -> Registry:
             if isinstance(entity_id, str) and entity_id in seen:
                 raise DataError(f"{where}: entity id {entity_id!r} is defined twice in this file")
             if isinstance(entity_id, str) and entity_id in entities:
-                entities[entity_id] = _extended(entities[entity_id], raw, where)
+                entity = _extended(entities[entity_id], raw, where)
             else:
                 entity = _entity_from_toml(raw, where)
-                entities[entity.id] = entity
-            seen.add(entity_id)
+            entities[entity.id] = entity
+            seen.add(entity.id)
     registry = Registry(entities, files)
     cache.write_json(name, stamp, {"entities": [_as_toml(e) for e in entities.values()], "index": registry.index()})
     return registry
