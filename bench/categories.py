@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Measure the event categories against the labelled chronicles; print a Markdown section.
+
+    python bench/categories.py            # the section for BENCHMARKS.md
+    python bench/categories.py --errors   # also every event where a category is missed or wrong
+
+Labelled chronicles: tests/fixtures/2016.txt with the `category` of 2016.gold.json,
+and data/sources/2017.txt with tests/fixtures/2017.categories.json (labelled by
+hand from the meanings). A predicted category is correct when it is in the
+event's gold list; micro precision and recall count every (event, category).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from spacelog.ingest import parse_chronicle  # noqa: E402
+from spacelog.meanings import MEANINGS  # noqa: E402
+from spacelog.registry import load_registry  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def load_2016() -> dict[str, list[str]]:
+    gold = json.loads((FIXTURES / "2016.gold.json").read_text(encoding="utf-8"))
+    return {f"2016-{e['n']:03d}": e["category"] for e in gold}
+
+
+def load_2017() -> dict[str, list[str]]:
+    return json.loads((FIXTURES / "2017.categories.json").read_text(encoding="utf-8"))
+
+
+CHRONICLES = {
+    "2016": (FIXTURES / "2016.txt", 2016, load_2016),
+    "2017": (ROOT / "data" / "sources" / "2017.txt", 2017, load_2017),
+}
+
+
+def predictions(name: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Categories the ingest gives each event of a labelled chronicle, and the texts."""
+    path, year, _ = CHRONICLES[name]
+    registry = load_registry(str(ROOT / "data" / "entities.toml"))
+    parsed = parse_chronicle(path.read_text(encoding="utf-8"), year, registry, str(path))
+    return {e["id"]: e["categories"] for e in parsed.events}, {e["id"]: e["text"] for e in parsed.events}
+
+
+class Score:
+    """Micro and per-category precision and recall of predicted against gold categories."""
+
+    def __init__(self, predicted: dict[str, list[str]], gold: dict[str, list[str]]) -> None:
+        if set(predicted) != set(gold):
+            raise SystemExit(f"labelled ids differ from the chronicle's: {sorted(set(predicted) ^ set(gold))}")
+        self.predicted, self.gold = predicted, gold
+        self.tp, self.fp, self.fn = Counter(), Counter(), Counter()
+        for event_id, gold_list in gold.items():
+            got = set(predicted[event_id])
+            for c in got:
+                (self.tp if c in gold_list else self.fp)[c] += 1
+            for c in set(gold_list) - got:
+                self.fn[c] += 1
+
+    @staticmethod
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.ratio(sum(self.tp.values()), sum(self.tp.values()) + sum(self.fp.values()))
+
+    @property
+    def recall(self) -> float:
+        return self.ratio(sum(self.tp.values()), sum(self.tp.values()) + sum(self.fn.values()))
+
+    def per_category(self, c: str) -> tuple[float, float, int]:
+        """precision, recall, and how many events the gold gives this category."""
+        return self.ratio(self.tp[c], self.tp[c] + self.fp[c]), self.ratio(self.tp[c], self.tp[c] + self.fn[c]), self.tp[c] + self.fn[c]
+
+    def only_other(self) -> list[str]:
+        return [i for i, cats in self.predicted.items() if cats == ["other"]]
+
+    def wrongly_other(self) -> list[str]:
+        """Events tagged only `other` where the gold gives a category."""
+        return [i for i in self.only_other() if set(self.gold[i]) - {"other"}]
+
+    def primary_agreement(self) -> float:
+        return self.ratio(sum(self.predicted[i][0] == g[0] for i, g in self.gold.items()), len(self.gold))
+
+
+def score(name: str) -> Score:
+    predicted, _ = predictions(name)
+    return Score(predicted, CHRONICLES[name][2]())
+
+
+def markdown(scores: dict[str, Score], commit: str) -> str:
+    lines = [
+        "## Event categories",
+        "",
+        f"Measured by `python bench/categories.py` at commit {commit}. Each labelled chronicle is",
+        "measured on its own: 2016 (`tests/fixtures/2016.txt`, gold `2016.gold.json`) and 2017",
+        "(`data/sources/2017.txt`, labelled by hand from the meanings, `tests/fixtures/2017.categories.json`).",
+        "A predicted category counts as correct when it is in the event's gold list; micro figures",
+        "count every (event, category) pair. `tests/test_categories.py` asserts P and R ≥ 0.85.",
+        "",
+        "| chronicle | events | micro P | micro R | only `other` | of which gold has a category | primary agrees |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, s in scores.items():
+        n = len(s.gold)
+        lines.append(
+            f"| {name} | {n} | {s.precision:.2f} | {s.recall:.2f} | {len(s.only_other())} ({len(s.only_other()) / n:.0%}) "
+            f"| {len(s.wrongly_other())} | {s.primary_agreement():.0%} |"
+        )
+    lines += ["", "Per category (P / R, and in brackets how many events the gold gives it):", ""]
+    names = list(scores)
+    lines.append("| category | " + " | ".join(names) + " |")
+    lines.append("| --- | " + " | ".join("---:" for _ in names) + " |")
+    for c in MEANINGS:
+        cells = []
+        for name in names:
+            p, r, n = scores[name].per_category(c)
+            used = n or scores[name].fp[c]
+            cells.append(f"{p:.2f} / {r:.2f} ({n})" if used else "–")
+        lines.append(f"| `{c}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def errors(name: str) -> str:
+    predicted, texts = predictions(name)
+    gold = CHRONICLES[name][2]()
+    out = []
+    for event_id in gold:
+        got, want = predicted[event_id], gold[event_id]
+        extra, missed = [c for c in got if c not in want], [c for c in want if c not in got]
+        if extra or missed:
+            out.append(f"{event_id} got {','.join(got)} gold {','.join(want)}  (+{','.join(extra)} -{','.join(missed)})\n    {texts[event_id]}")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", action="store_true", help="also list every event with a wrong or missed category")
+    args = parser.parse_args()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "unknown"
+    scores = {name: score(name) for name in CHRONICLES}
+    print(markdown(scores, commit))
+    if args.errors:
+        for name in CHRONICLES:
+            print(f"### errors in {name}\n\n{errors(name)}\n")
+
+
+if __name__ == "__main__":
+    main()
