@@ -411,12 +411,22 @@ def classify(text: str, date: str | None = None) -> Classification:
     _announced_plan(r, cues, accepted, add)
 
     first: dict[str, int] = {}
+    last = len(r.sentence_ends)
     for cue in cues:
         if not cue.rejected:
-            first[cue.category] = min(first.get(cue.category, cue.sentence), cue.sentence)
+            # 在…大会上表示: the meeting is the setting of what is reported, so it comes after it
+            where = last if cue.category == "conference" and r.key.startswith("上", cue.at + len(search_key(cue.words))) else cue.sentence
+            first[cue.category] = min(first.get(cue.category, where), where)
     categories = sorted(first, key=lambda c: (first[c], RANK.index(c)))
     cues.sort(key=lambda cue: (cue.at, cue.category))
     return Classification(categories or ["other"], cues)
+
+
+def _joined(r: _Reading, first: re.Match[str], last: re.Match[str]) -> str:
+    """Two cue words as one reason: 搭载了航天员, or 搭载…航天员 when words stand between."""
+    if first.end() >= last.start():
+        return r.words(first.start(), last.end())
+    return f"{r.words(first.start(), first.end())}…{r.words(last.start(), last.end())}"
 
 
 def _crew_before(r: _Reading, start: int) -> bool:
@@ -429,18 +439,20 @@ def _crew(r: _Reading, cues: list[Cue], accepted: set[str], add) -> None:
         return
     key = r.key
     returns = {c.sentence for c in cues if c.category == "return" and not c.rejected}
+    seen: set[int] = set()
     for m in _CREW_NOUN.finditer(key):
         clause = (r.clause_start(m.start()), r.clause_end(m.end()))
-        verb = _CREW_VERB.search(key, *clause)
-        if not verb:
-            if r.sentence_of(m.start()) in returns:  # the people of a landing sentence are the ones landing
-                why = _context(r, "crew", m.start(), m.end())
-                add("crew", m.start(), m.end(), why)
-                if not why:
-                    accepted.add("crew")
+        if clause[0] in seen:  # one cue a clause: its first crew noun
             continue
-        why = _context(r, "crew", min(m.start(), verb.start()), max(m.end(), verb.end()))
-        add("crew", min(m.start(), verb.start()), max(m.end(), verb.end()), why)
+        verb = _CREW_VERB.search(key, *clause)
+        if not verb and r.sentence_of(m.start()) not in returns:
+            continue
+        seen.add(clause[0])
+        # with a verb of flying; without one, the people of a landing sentence are the ones landing
+        first, last = sorted([m, verb], key=lambda x: x.start()) if verb else (m, m)
+        words = r.words(first.start(), first.end()) if first is last else _joined(r, first, last)
+        why = _context(r, "crew", first.start(), last.end())
+        add("crew", first.start(), last.end(), why, words)
         if not why:
             accepted.add("crew")
     for m in _CREWED_CRAFT.finditer(key):

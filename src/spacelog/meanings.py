@@ -24,7 +24,20 @@ MEANINGS: dict[str, str] = {
     "other": "none of the above applies",
 }
 
-CATEGORY_HELP = "\n".join(
-    ["\b", "Categories (an event can have several; the first is the one it mainly reports):"]
-    + [f"  {name:<12} {meaning}" for name, meaning in MEANINGS.items()]
-)
+
+def _wrap(name: str, meaning: str, width: int = 78) -> list[str]:
+    """One category as help lines: the name, then its meaning wrapped under a hanging indent."""
+    indent = " " * 15
+    lines, line = [], f"  {name:<12} "
+    for word in meaning.split(" "):
+        if len(line) + len(word) > width and line.strip() != name:
+            lines.append(line.rstrip())
+            line = indent
+        line += word + " "
+    return [*lines, line.rstrip()]
+
+
+def category_help() -> str:
+    """The epilog of `timeline --help` (built only for that command); \\b keeps Click from re-flowing it."""
+    lines = ["\b", "Categories (an event can have several; the first is the one it mainly reports):"]
+    return "\n".join(lines + [line for name, meaning in MEANINGS.items() for line in _wrap(name, meaning)])

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary, EventFilter, EventSource
     from .registry import Entity, Registry
@@ -130,10 +131,11 @@ class Output:
                 table.add_row(_safe(e["id"]), _safe(date_range(e)), _safe(e["text"]))
         self.console.print(table)
 
-    def event_detail(self, event: Event, registry: Registry) -> None:
+    def event_detail(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
         if self.format in ("json", "jsonl"):
             detailed = dict(event)
             detailed["entities"] = [_entity_json(registry, i) for f in ("agencies", "people", "vehicles") for i in event.get(f, [])]
+            detailed.update(extra or {})
             self.line(dumps(detailed, indent=2 if self.format == "json" and self.is_tty else None))
             return
         if self.format in ("tsv", "csv"):
@@ -152,6 +154,25 @@ class Output:
             names = [_safe(_entity_label(registry, i)) for i in event[field]]
             table.add_row(field, Text("\n").join(names) if names else "-")
         table.add_row("text", _safe(event["text"]))
+        self.console.print(table)
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        """An event with the words that decided each category (and, but in tsv/csv, the cues set aside)."""
+        why = result.why()
+        set_aside = [{"category": c.category, "words": c.words, "reason": c.rejected} for c in result.rejected()]
+        if self.format in ("json", "jsonl"):
+            self.event_detail(event, registry, {"why": why, "set_aside": set_aside})
+            return
+        rows = [(category, words) for category, found in why.items() for words in found or ["-"]]
+        if self.format in ("tsv", "csv"):
+            self.rows(("category", "words"), rows)
+            return
+        self.event_detail(event, registry)
+        table = _table(("category", "words", "counts?"), title="why these categories")
+        for category, words in rows:
+            table.add_row(_safe(category), _safe(words), _safe("yes" if words != "-" else "nothing else applies"))
+        for cue in set_aside:
+            table.add_row(_safe(cue["category"]), _safe(cue["words"]), _safe(f"no: {cue['reason']}"), style="dim")
         self.console.print(table)
 
     # -------------------------------------------------------------- who

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DataError
+from .meanings import MEANINGS
 
 if TYPE_CHECKING:
     from .registry import Registry
 
-CATEGORIES = (
-    "launch", "eva", "docking", "return", "crew", "policy", "budget", "contract",
-    "test", "mission-end", "conference", "science", "recruitment", "failure", "other",
-)  # fmt: skip
+CATEGORIES = tuple(MEANINGS)  # the names, in the order the help and README list them
 ENTITY_FIELDS = ("agencies", "people", "vehicles")
 # Every field an event must have, in the order the store writes them.
 FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
