@@ -245,6 +245,21 @@ def test_a_failed_launch_is_mainly_a_failure():
     assert cats(text, "2018-08-10")[:2] == ["failure", "launch"]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2月6日，一型新研制的重型运载火箭首飞成功。", ["launch", "test"]),
+        ("2月6日，一家民营公司的运载火箭发射失利，卫星未能入轨。", ["failure", "launch"]),
+        ("2月6日，长征三号乙运载火箭圆满完成第300次发射任务。", ["launch"]),
+        ("2月6日，NASA宣布，一颗小行星探测器燃料耗尽，任务结束。", ["mission-end"]),
+        ("2月6日，三名航天员乘坐飞船在哈萨克斯坦着陆，驻留任务结束。", ["return", "crew"]),
+        ("2月6日，一颗火星着陆器传回了第一张火星表面照片。", ["science"]),
+    ],
+)
+def test_other_forms_the_genre_writes(text, expected):
+    assert cats(text, "2018-02-06") == expected
+
+
 # ------------------------------------------------------------------ the rest
 @pytest.mark.parametrize(
     "text, expected",

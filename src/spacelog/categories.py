@@ -57,6 +57,7 @@ _CUES: list[tuple[str, str, str]] = [
         "发射 as a verb",
     ),
     ("launch", rf"送(?:入|上|往|到){_within(16)}(?:轨道|太空|空间站|空间实验室)", "a payload sent into orbit"),
+    ("launch", rf"(?:火箭|运载器){_within(12)}首飞|(?:完成|执行)了?{_within(12)}发射任务", "a rocket's flight"),
     # eva
     ("eva", r"出舱活动|太空行走|太空漫步|舱外活动", "a spacewalk"),
     ("eva", r"出舱(?!活动|后|口|门|服)", "出舱: going outside"),
@@ -79,11 +80,12 @@ _CUES: list[tuple[str, str, str]] = [
         "the craft's end",
     ),
     ("mission-end", rf"结束了?{_within(20)}(?:任务|使命|服役|工作|运行|探测)", "a mission ended"),
+    ("mission-end", r"(?:任务|使命|服役)(?:正式)?(?:结束|终止)", "a mission ended"),
     ("mission-end", rf"最后一次{_within(12)}(?:发射|飞行|执行|使用)", "a last flight"),
     # failure
     (
         "failure",
-        r"失败|爆炸|故障|事故|坠毁|坠落|解体|失去联系|失联|异常|泄漏|泄露|信号中断|受损|被毁|损毁|失灵|断裂"
+        r"失败|失利|失控|爆炸|故障|事故|坠毁|坠落|解体|失去联系|失联|异常|泄漏|泄露|信号中断|受损|被毁|损毁|失灵|断裂"
         rf"|漏气|漏水|渗漏|偏离(?:预定)?轨道|(?:没有|未能|未|没能)(?:成功|获得成功)|(?:没有|未能|没能){_within(10)}(?:入轨|进入预定轨道|释放|展开|分离|点火)",
         "a failure",
     ),
@@ -103,7 +105,7 @@ _CUES: list[tuple[str, str, str]] = [
     ("science", r"研究(?!组织|开发|院|所|中心|室|机构|局|会|员|生|领域|项目|平台)", "research"),
     ("science", rf"观测(?:到|了)|(?:进行|开展|实施)了?{_within(12)}观测", "observations"),
     ("science", r"(?:重要|重大|新)发现|发现了", "a discovery"),
-    ("science", r"(?:拍摄|拍|探测|观测)到|飞掠", "an observation or a flyby"),
+    ("science", rf"(?:拍摄|拍|探测|观测)到|飞掠|传回{_within(12)}(?:图像|照片|影像|数据)", "an observation or a flyby"),
     ("science", r"样品|样本|采样|测序|培育|种植|栽培", "samples, growing, sequencing"),
     ("science", r"(?:研制|制作|研发|开发|打印)出", "a research result"),
     ("science", rf"进入(?:环绕)?(?:{BODIES}){_within(4)}轨道|(?:抵达|到达|飞抵)(?:{BODIES})", "a probe arriving"),
@@ -126,7 +128,7 @@ _CUES: list[tuple[str, str, str]] = [
         "policy",
         rf"签署{_within(8)}(?:命令|法案|法令)|行政命令|总统令|法案|法律|法令|白皮书|政策|方针|战略|规划|路线图|蓝图"
         rf"|联合声明|合作备忘录|(?:开展|加强|深化|扩大){_within(12)}合作|合作研制|同意|批准|批复|立项|设立|任命|力争"
-        rf"|成立{_within(12)}(?:航天局|机构|部门|委员会|司令部|军种|局)"
+        rf"|成立{_within(12)}(?:航天局|机构|部门|委员会|司令部|军种|军|部队|局)"
         rf"|分[一二三四五两\d]步走|第[一二三四五六\d]阶段|[一二三四五六\d]个阶段|确立{_within(30)}目标"
         rf"|(?:委员|理事|部长级?){_within(8)}会议|合作协议",
         "a plan or decision",
@@ -386,7 +388,7 @@ def classify(text: str, date: str | None = None) -> Classification:
                     if becomes:
                         add(becomes, start, end)
                     continue
-            if not why and category == "mission-end" and m.group().startswith("结束"):
+            if not why and what == "a mission ended":
                 if _STAY.search(m.group()) or _crew_before(r, start):
                     why = "a crew's stay ending (return)"
                 elif "航程" in m.group():
