@@ -3,6 +3,7 @@
 
     python bench/categories.py            # the section for BENCHMARKS.md
     python bench/categories.py --errors   # also every event where a category is missed or wrong
+    python bench/categories.py --write    # replace (or add) the section in BENCHMARKS.md
 
 Labelled sets: tests/fixtures/2016.txt with the `category` of 2016.gold.json;
 data/sources/2017.txt with tests/fixtures/2017.categories.json (labelled by hand
@@ -161,13 +162,32 @@ def errors(name: str) -> str:
     return "\n".join(out)
 
 
+def section_text() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "unknown"
+    return markdown({name: score(name) for name in CHRONICLES}, commit)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put the section in place of the file's `## Event categories` section, or at its end."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find("## Event categories\n")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="also list every event with a wrong or missed category")
+    parser.add_argument("--write", action="store_true", help="replace (or add) the section in BENCHMARKS.md")
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "unknown"
-    scores = {name: score(name) for name in CHRONICLES}
-    print(markdown(scores, commit))
+    section = section_text()
+    print(section)
+    if args.write:
+        write_section(ROOT / "BENCHMARKS.md", section)
     if args.errors:
         for name in CHRONICLES:
             print(f"### errors in {name}\n\n{errors(name)}\n")
