@@ -13,7 +13,7 @@ import re
 import pytest
 
 from conftest import ROOT, cli
-from spacelog.categories import categorize, classify
+from spacelog.categories import MAX_CHARS, categorize, classify
 from spacelog.meanings import MEANINGS
 from spacelog.store import CATEGORIES
 
@@ -34,7 +34,7 @@ def test_labelled_chronicles_score_at_least_085(chronicle, capsys):
         for c in CATEGORIES:
             p, r, n = score.per_category(c)
             if n or score.fp[c]:
-                print(f"  {c:<12} P {p:.2f} R {r:.2f} ({n})")
+                print(f"  {c:<12} P {bench._figure(p)} R {bench._figure(r)} ({n})")
     assert score.precision >= 0.85 and score.recall >= 0.85
     assert score.wrongly_other() == []
 
@@ -293,6 +293,19 @@ def test_classify_names_the_words_that_decided_and_the_ones_set_aside():
 def test_why_words_are_the_text_as_written():
     result = classify("6 月 1 日，“联盟”FG 运载火箭发射 升空。", "2018-06-01")
     assert result.why() == {"launch": ["发射 升空"]}
+
+
+@pytest.mark.parametrize("unit", ["着陆", "将", "发射", "航天员", "测试", "出舱活动，", "此前，", "2016年"])
+def test_a_hostile_event_is_classified_quickly(unit):
+    import time
+
+    start = time.perf_counter()
+    classify(unit * 20000, "2017-01-01")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_categories_are_read_from_the_start_of_a_long_event():
+    assert categorize("1月1日，" + "文字" * MAX_CHARS + "发射升空。", "2017-01-01") == ["other"]
 
 
 def test_store_categories_are_the_meanings():

@@ -22,6 +22,7 @@ set aside with the reason.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .text import search_key, search_key_with_map
@@ -33,6 +34,8 @@ FACT = frozenset({"launch", "eva", "docking", "return", "failure", "mission-end"
 # Order of categories reported in the same sentence: what the event mainly reports first.
 RANK = ("failure", "launch", "return", "docking", "eva", "mission-end", "recruitment", "contract", "budget", "policy", "conference", "test", "science", "crew")
 
+# Categories are read from the start of an event, so a pathological event costs at most this.
+MAX_CHARS = 4000
 _STOP = "。!?;\n"  # sentence ends in the key (full-width ！？； fold to ASCII)
 _CLAUSE = _STOP + ",:"
 _NOT_PUNCT = f"[^{re.escape(_CLAUSE)}]"
@@ -220,19 +223,26 @@ class _Reading:
 
     def __init__(self, text: str, date: str | None) -> None:
         self.text = text
+        text = text[:MAX_CHARS]
         self.key, self.positions = search_key_with_map(text)
         if not self.positions:
             self.key = search_key(text)
         key = self.key
         self.sentence_ends = [i for i, ch in enumerate(key) if ch in _STOP] + [len(key)]
+        self.clause_marks = [i for i, ch in enumerate(key) if ch in _CLAUSE]
+        self.landers = list(_LANDER.finditer(key))
+        self.lander_starts = [m.start() for m in self.landers]
         self.scopes: list[tuple[int, int, str, str]] = []  # start, end, kind, words
         for pattern, kind in ((_PLAN, "planned"), (_CONDITION, "a condition"), (_PAST, "background"), (_CAUSE, "a cause")):
             for m in pattern.finditer(key):
                 once = kind == "planned" and key[max(0, m.start() - 2) : m.start()].endswith(("原", "原本"))  # 原定于, 原本预计
                 end = self.clause_end(m.start()) if once else self.sentence_end(m.start())
                 self.scopes.append((m.start(), end, kind, m.group()))
+        disposals = [m.start() for m in _DISPOSAL.finditer(key)]
         for m in re.finditer("将", key):
-            if not _PLAN.match(key, m.start()) and not _DISPOSAL.search(key, m.end() + 1, self.clause_end(m.start())):
+            after = bisect_left(disposals, m.end() + 1)
+            disposal = after < len(disposals) and disposals[after] < self.clause_end(m.start())
+            if not _PLAN.match(key, m.start()) and not disposal:
                 self.scopes.append((m.start(), self.sentence_end(m.start()), "planned", "将"))
         for m in _PURPOSE.finditer(key):
             if m.start() == self.clause_start(m.start()):
@@ -266,26 +276,29 @@ class _Reading:
             self.scopes.append((m.start(), end, "an earlier event", m.group()))
 
     def sentence_end(self, i: int) -> int:
-        return next(end for end in self.sentence_ends if end >= i)
+        return self.sentence_ends[self.sentence_of(i)]
 
     def sentence_of(self, i: int) -> int:
-        return next(n for n, end in enumerate(self.sentence_ends) if end >= i)
+        return min(bisect_left(self.sentence_ends, i), len(self.sentence_ends) - 1)
 
     def sentence_start(self, i: int) -> int:
         n = self.sentence_of(i)
         return self.sentence_ends[n - 1] + 1 if n else 0
 
     def clause_start(self, i: int) -> int:
-        j = i
-        while j > 0 and self.key[j - 1] not in _CLAUSE:
-            j -= 1
-        return j
+        k = bisect_left(self.clause_marks, i)
+        return self.clause_marks[k - 1] + 1 if k else 0
 
     def clause_end(self, i: int) -> int:
-        j = i
-        while j < len(self.key) and self.key[j] not in _CLAUSE:
-            j += 1
-        return j
+        k = bisect_left(self.clause_marks, i)
+        return self.clause_marks[k] if k < len(self.clause_marks) else len(self.key)
+
+    def lander(self, i: int) -> re.Match[str] | None:
+        """The nearest noun of what may land that ends before position i in its sentence."""
+        k = bisect_left(self.lander_starts, i) - 1
+        while k >= 0 and self.landers[k].end() > i:
+            k -= 1
+        return self.landers[k] if k >= 0 and self.landers[k].start() >= self.sentence_start(i) else None
 
     def words(self, start: int, end: int) -> str:
         """The text as written for key[start:end]."""
@@ -304,7 +317,7 @@ class _Reading:
 def _context(r: _Reading, category: str, start: int, end: int, object_final: bool = False) -> str:
     """Why a cue at key[start:end] does not report this event, or '' when it does."""
     key = r.key
-    before = key[r.clause_start(start) : start]
+    before = key[max(r.clause_start(start), start - 6) : start]  # the few characters a negator or 此次 takes
     if category in HAPPENING or category in ("contract", "budget", "recruitment"):
         if before.endswith(_ANAPHORA):
             return f"refers to the event stated elsewhere ({before[-2:]})"
@@ -343,9 +356,7 @@ def _landing(r: _Reading, start: int, end: int) -> tuple[str, str]:
     if _ABORT.search(sentence):
         return "", f"an abort, not a return ({_ABORT.search(sentence).group()})"
     clause = key[r.clause_start(start) : r.clause_end(end)]
-    lander = None
-    for m in _LANDER.finditer(key, r.sentence_start(start), start):
-        lander = m
+    lander = r.lander(start)
     kind = lander.lastgroup if lander else None
     world = re.search(BODIES, clause)
     if world and not re.search("地球|地面", key[start:end]):
@@ -432,7 +443,9 @@ def _joined(r: _Reading, first: re.Match[str], last: re.Match[str]) -> str:
 
 
 def _crew_before(r: _Reading, start: int) -> bool:
-    return any(m.lastgroup == "crew" for m in _LANDER.finditer(r.key, r.sentence_start(start), start))
+    """Whether what comes nearest before `start` in its sentence is a crew (then 结束了… is their stay)."""
+    lander = r.lander(start)
+    return lander is not None and lander.lastgroup == "crew"
 
 
 def _crew(r: _Reading, cues: list[Cue], accepted: set[str], add) -> None:
