@@ -196,7 +196,8 @@ class Cue:
 
     category: str
     words: str
-    at: int  # offset in the search key, for order
+    at: int  # where the cue starts and ends in the search key
+    end: int
     sentence: int
     rejected: str = ""
 
@@ -386,7 +387,7 @@ def classify(text: str, date: str | None = None) -> Classification:
     cues: list[Cue] = []
 
     def add(category: str, start: int, end: int, rejected: str = "", words: str = "") -> None:
-        cues.append(Cue(category, words or r.words(start, end), start, r.sentence_of(start), rejected))
+        cues.append(Cue(category, words or r.words(start, end), start, end, r.sentence_of(start), rejected))
 
     for category, pattern, what in _COMPILED:
         for m in pattern.finditer(r.key):
@@ -399,11 +400,8 @@ def classify(text: str, date: str | None = None) -> Classification:
                     if becomes:
                         add(becomes, start, end)
                     continue
-            if not why and what == "a mission ended":
-                if _STAY.search(m.group()) or _crew_before(r, start):
-                    why = "a crew's stay ending (return)"
-                elif "航程" in m.group():
-                    why = "a journey ending on arrival"
+            if not why and what == "a mission ended" and (_STAY.search(m.group()) or _crew_before(r, start)):
+                why = "a crew's stay ending (return)"
             if not why and category == "eva" and m.group() == "出舱":
                 sentence = r.key[r.sentence_start(start) : r.sentence_end(start)]
                 if re.search("着陆|返回舱|返回地球", sentence):
@@ -418,7 +416,7 @@ def classify(text: str, date: str | None = None) -> Classification:
     failing = {cue.sentence for cue in cues if cue.category == "failure" and not cue.rejected}
     for i, cue in enumerate(cues):
         if cue.category == "mission-end" and not cue.rejected and cue.sentence in failing:
-            cues[i] = Cue(cue.category, cue.words, cue.at, cue.sentence, "an end the failure caused (failure)")
+            cues[i] = Cue(cue.category, cue.words, cue.at, cue.end, cue.sentence, "an end the failure caused (failure)")
     accepted = {cue.category for cue in cues if not cue.rejected}
     _crew(r, cues, accepted, add)
     _announced_plan(r, cues, accepted, add)
@@ -428,7 +426,7 @@ def classify(text: str, date: str | None = None) -> Classification:
     for cue in cues:
         if not cue.rejected:
             # 在…大会上表示: the meeting is the setting of what is reported, so it comes after it
-            where = last if cue.category == "conference" and r.key.startswith("上", cue.at + len(search_key(cue.words))) else cue.sentence
+            where = last if cue.category == "conference" and r.key.startswith("上", cue.end) else cue.sentence
             first[cue.category] = min(first.get(cue.category, where), where)
     categories = sorted(first, key=lambda c: (first[c], RANK.index(c)))
     cues.sort(key=lambda cue: (cue.at, cue.category))
