@@ -90,6 +90,22 @@ def test_a_launch_recalled_from_before_the_event_is_not_a_launch(text):
     assert "launch" not in cats(text)
 
 
+def test_a_date_before_the_event_dates_only_what_it_belongs_to():
+    # the date belongs to the launch in an attribute; what the sentence reports is today's
+    assert cats("6月1日，日本于3月2日发射的一颗天文卫星与地面失去联系。")[0] == "failure"
+    # the date belongs to the failure itself: background
+    assert "failure" not in cats("6月1日，因2017年11月的发射事故，俄罗斯将调整发射计划。")
+
+
+def test_a_craft_reaching_orbit_was_launched():
+    assert cats("6月1日，一枚“联盟”火箭搭载的三颗卫星顺利进入预定轨道。") == ["launch"]
+
+
+def test_a_discovery_is_science_unless_what_is_found_is_a_failure():
+    assert cats("6月1日，科学家利用探测器的雷达数据在火星冰盖下发现液态水。") == ["science"]
+    assert "science" not in cats("6月1日，一颗卫星与地面失去联系，地面雷达发现其附近有碎片。")
+
+
 def test_a_launch_named_as_an_attribute_or_anaphora_is_not_a_launch():
     assert "launch" not in cats("6月1日，中国发射的第一颗量子卫星完成在轨测试。")
     assert "launch" not in cats("6月1日，NASA宣布计划明年发射新探测器，此次发射将使用“宇宙神”5火箭。")

@@ -60,6 +60,7 @@ _CUES: list[tuple[str, str, str]] = [
         "发射 as a verb",
     ),
     ("launch", rf"送(?:入|上|往|到){_within(16)}(?:轨道|太空|空间站|空间实验室)", "a payload sent into orbit"),
+    ("launch", r"进入(?:预定|近地|地球同步转移|太阳同步|地球)?轨道|(?:成功|顺利)入轨", "a craft reaching orbit"),
     ("launch", rf"(?:火箭|运载器){_within(12)}首飞|(?:完成|执行)了?{_within(12)}发射任务", "a rocket's flight"),
     # eva
     ("eva", r"出舱活动|太空行走|太空漫步|舱外活动", "a spacewalk"),
@@ -107,11 +108,11 @@ _CUES: list[tuple[str, str, str]] = [
     ("science", r"实\(试\)验", "实(试)验: experiments and tests"),
     ("science", r"研究(?!组织|开发|院|所|中心|室|机构|局|会|员|生|领域|项目|平台)", "research"),
     ("science", rf"观测(?:到|了)|(?:进行|开展|实施)了?{_within(12)}观测", "observations"),
-    ("science", r"(?:重要|重大|新)发现|发现了", "a discovery"),
+    ("science", r"发现(?!者)", "a discovery"),
     ("science", rf"(?:拍摄|拍|探测|观测)到|飞掠|传回{_within(12)}(?:图像|照片|影像|数据)", "an observation or a flyby"),
     ("science", r"样品|样本|采样|测序|培育|种植|栽培", "samples, growing, sequencing"),
     ("science", r"(?:研制|制作|研发|开发|打印)出", "a research result"),
-    ("science", rf"进入(?:环绕)?(?:{BODIES}){_within(4)}轨道|(?:抵达|到达|飞抵)(?:{BODIES})", "a probe arriving"),
+    ("science", rf"进入(?:环绕)?(?:{BODIES}){_within(4)}轨道|(?:进入|抵达|到达|飞抵)(?:{BODIES}|星际空间)|飞出(?:日球层|太阳系)", "a probe arriving"),
     ("science", rf"望远镜{_within(20)}(?:落成|启用|投入使用|首次观测)", "a telescope opened"),
     # conference (a government body's meeting is policy)
     ("conference", r"(?<!委员)(?<!理事)(?<!部长)(?<!部长级)(?:大会(?!堂)|峰会|论坛|展览会|博览会|航展|研讨会|年会|座谈会|作品展|展会|会议)", "a meeting held"),
@@ -157,7 +158,6 @@ _CONDITION = re.compile(r"只要|如果|假如|一旦|(?<!若)若(?!干)")
 # Narration of what came before the event.
 _PAST = re.compile(r"此前|先前|早先|上次|上一次|此后|曾经|曾(?!国|是)")
 _CAUSE = re.compile(r"原因[是为]")  # the cause of something else: to the end of the sentence
-_CAUSE_CLAUSE = re.compile(r"由于|因为|(?<!原)因(?!此|而|素)")  # a cause clause
 _NEGATOR = re.compile(r"(?:未(?!来)|没有|没能|无法|不能|不会|未能|取消|推迟|暂停|停止)(?:了|再|按时|成功)?$")
 _ANAPHORA = ("此次", "这次", "本次", "该次")
 _ATTRIBUTE = re.compile(r"(?:过|失败|成功)?的")
@@ -170,7 +170,7 @@ _RECORD = re.compile(r"(?:次数|时间|时长|纪录|记录)")
 _ANNOUNCE = re.compile(r"宣布|表示|声称|(?<![名堪号])称(?!为|号)|透露|声明|证实|提出|指出|强调|公布|发布消息")
 
 _DATE = re.compile(r"(\d{4})年代|(\d{1,2})世纪(\d{1,2})年代|(?:(\d{4})年)?(?:(\d{1,2})月)?(?:(\d{1,2})日)?")
-_ATTRIBUTE_DATE = re.compile(rf"{_within(6)}的")  # 于2月17日发射的卫星
+_ATTRIBUTE_DATE = re.compile(rf"{_within(6)}的")
 _SINCE_BEFORE = ("自", "从")
 _SINCE_AFTER = re.compile(r"(?:以来|起|至今|开始)")
 _NO_CREW = re.compile(r"无人")
@@ -248,8 +248,6 @@ class _Reading:
         for m in _PURPOSE.finditer(key):
             if m.start() == self.clause_start(m.start()):
                 self.scopes.append((m.start(), self.clause_end(m.start()), "a purpose", m.group()))
-        for m in _CAUSE_CLAUSE.finditer(key):
-            self.scopes.append((m.start(), self.clause_end(m.start()), "a cause", m.group()))
         if date:
             self._date_scopes(int(date[:4]), int(date[5:7]), int(date[8:10]))
 
@@ -272,8 +270,10 @@ class _Reading:
             earlier = y < year or (mo and (mo < month or (mo == month and d and d < day)))
             if not earlier or key[max(0, m.start() - 1) : m.start()] in _SINCE_BEFORE or _SINCE_AFTER.match(key, m.end()):
                 continue
+            # 于2月17日发射的卫星: the date is the attribute's (a verb stands between it and 的);
+            # 2017年11月的事故: the date is the noun's, and the scope runs on
             attribute = _ATTRIBUTE_DATE.match(key, m.end())
-            end = attribute.end() if attribute else self.sentence_end(m.start())
+            end = attribute.end() if attribute and attribute.end() - m.end() > 1 else self.sentence_end(m.start())
             self.scopes.append((m.start(), end, "an earlier event", m.group()))
 
     def sentence_end(self, i: int) -> int:
@@ -417,6 +417,8 @@ def classify(text: str, date: str | None = None) -> Classification:
     for i, cue in enumerate(cues):
         if cue.category == "mission-end" and not cue.rejected and cue.sentence in failing:
             cues[i] = Cue(cue.category, cue.words, cue.at, cue.end, cue.sentence, "an end the failure caused (failure)")
+        elif cue.category == "science" and cue.words == "发现" and not cue.rejected and cue.sentence in failing:
+            cues[i] = Cue(cue.category, cue.words, cue.at, cue.end, cue.sentence, "what was found is the failure")
     accepted = {cue.category for cue in cues if not cue.rejected}
     _crew(r, cues, accepted, add)
     _announced_plan(r, cues, accepted, add)
