@@ -23,6 +23,7 @@ from .store import ENTITY_FIELDS, Event, date_range
 from .text import plural, visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary
     from .registry import Entity
@@ -164,6 +165,17 @@ def event_detail(event: Event, label: Label) -> Table:
         names = [safe(label(i)) for i in event[field]]
         table.add_row(field, Text("\n").join(names) if names else "-")
     table.add_row("text", safe(event["text"]))
+    return table
+
+
+def why(result: Classification) -> Table:
+    """Which words decided each category (dim: the cues set aside, and why)."""
+    table = _table(("category", "words", "counts?"), title="why these categories")
+    for category, found in result.why().items():
+        for words in found or ["-"]:
+            table.add_row(safe(category), safe(words), safe("yes" if words != "-" else "nothing else applies"))
+    for cue in result.rejected():
+        table.add_row(safe(cue.category), safe(cue.words), safe(f"no: {cue.rejected}"), style="dim")
     return table
 
 
