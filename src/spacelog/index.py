@@ -9,8 +9,8 @@ For one store file of at least `SPACELOG_INDEX_MIN_BYTES` (default 1 MB, about
   its rank in (date, id) order, where its key starts in `keys`;
 - `postings`: for each entity, category and month, the events tagged with it;
 - `ids`; and, last, a JSON trailer (meta) with the diagnostics of the store's bad
-  lines, the offset, length and CRC-32 of every section, and the stamp of the
-  store it was built from.
+  lines, the offset, length and CRC-32 of every section, and the stamps of the
+  store and of every registry file it was built from.
 
 Safe to share between processes, as git's packfiles are: an index file is never
 changed once written. It is built under a unique temporary name and published
@@ -93,9 +93,7 @@ def file_stamp(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def open_index(
-    store: str, registry_path: str, registry: Registry, progress: Callable[[], Progress | None] | None = None, warn: Warn | None = None
-) -> IndexSource | None:
+def open_index(store: str, registry: Registry, progress: Callable[[], Progress | None] | None = None, warn: Warn | None = None) -> IndexSource | None:
     """The index of `store`, built or rebuilt when missing, stale or damaged.
 
     `progress` is asked for a progress callback only when an index is about to be
@@ -111,8 +109,8 @@ def open_index(
         return None
     try:
         st = os.fstat(store_file.fileno())
-        registry_stamp = cache.file_stamp(registry_path)
-        if not stat.S_ISREG(st.st_mode) or registry_stamp is None:
+        registry_stamp = [cache.file_stamp(p) for p in registry.paths]  # its tags come from every file
+        if not stat.S_ISREG(st.st_mode) or None in registry_stamp:
             store_file.close()
             return None
         place = _Place(store, {"path": os.path.abspath(store), "store": file_stamp(st), "registry": registry_stamp})

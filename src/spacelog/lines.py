@@ -18,6 +18,7 @@ from .store import ENTITY_FIELDS, EVENT_COLUMNS, Event, event_row
 from .text import safe_json_line, visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
@@ -31,7 +32,11 @@ def dumps(value: Any, indent: int | None = None) -> str:
 
 
 def match_record(match: Match, event_ids: list[str]) -> dict:
-    return {**match.entity.record(), "score": match.score, "events": event_ids}
+    return {**suggestion_record(match), "events": event_ids}
+
+
+def suggestion_record(match: Match) -> dict:
+    return {**match.entity.record(), "score": match.score}
 
 
 def agency_count_record(entity: Entity, event_ids: list[str]) -> dict:
@@ -114,14 +119,16 @@ class LineOutput:
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
         self.listing(source, [i for _, month in groups for i in month])
 
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None:
-        """The matches that resolve (a program gets no guesses), each with its events' ids."""
-        from .lookup import RESOLVE
-
-        found = [(m, [source.event_id(i) for i in ns]) for m, ns in zip(matches, numbers, strict=True) if m.score >= RESOLVE]
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
+        """The matches (a program gets no guesses), each with its events' ids; json adds
+        "suggestions", the close names that are not matches, only when there are any."""
+        found = [(m, [source.event_id(i) for i in ns]) for m, ns in zip(matches, numbers, strict=True)]
         if self.format in ("json", "jsonl"):
             records = [match_record(m, event_ids) for m, event_ids in found]
-            self.records(records, document={"query": query, "matches": records})
+            document: dict[str, Any] = {"query": query, "matches": records}
+            if suggestions:
+                document["suggestions"] = [suggestion_record(m) for m in suggestions]
+            self.records(records, document=document)
         else:
             header = ("id", "kind", "name_zh", "name_en", "score", "events")
             self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(ids)) for m, ids in found))
@@ -139,14 +146,24 @@ class LineOutput:
         else:
             self.listing(summary.source, summary.numbers)
 
-    def event(self, event: Event, registry: Registry) -> None:
-        """One event; json and jsonl add its entities' names."""
+    def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
+        """One event; json and jsonl add its entities' names (and `extra` fields)."""
         if self.format in ("json", "jsonl"):
             detailed = dict(event)
             detailed["entities"] = [registry.record(i) for field in ENTITY_FIELDS for i in event.get(field, [])]
+            detailed.update(extra or {})
             self.line(dumps(detailed, indent=self.indent if self.format == "json" else None))
         else:
             self.rows(EVENT_COLUMNS, [event_row(event)])
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        """json/jsonl: the event with `why` and `set_aside`; tsv/csv: one line a category and the words that decided it."""
+        why = result.why()
+        if self.format in ("json", "jsonl"):
+            set_aside = [{"category": c.category, "words": c.words, "reason": c.rejected} for c in result.rejected()]
+            self.event(event, registry, {"why": why, "set_aside": set_aside})
+        else:
+            self.rows(("category", "words"), [(category, words) for category, found in why.items() for words in found or ["-"]])
 
 
 def _cell(value: Any) -> str:

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
@@ -31,14 +32,17 @@ class Output(Protocol):
 
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None: ...
 
-    # the matches of a name, and for each the numbers of its events
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
+    # the matches of a name, the close names that are not matches, and for each match the numbers of its events
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
 
     def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None: ...
 
     def agency(self, summary: AgencySummary, registry: Registry) -> None: ...
 
     def event(self, event: Event, registry: Registry) -> None: ...
+
+    # an event with the words that decided each category, and the cues set aside
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
 
 def choose_output(fmt: str | None, stream: IO[str] | None = None) -> Output:
@@ -78,8 +82,8 @@ class TableOutput:
         for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
             self.console.print(shown)
 
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None:
-        for shown in self.render.who(query, matches, [source.event(i) for i in numbers[0]]):
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
+        for shown in self.render.who(query, matches, suggestions, [source.event(i) for i in numbers[0]]):
             self.console.print(shown)
 
     def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
@@ -91,3 +95,7 @@ class TableOutput:
 
     def event(self, event: Event, registry: Registry) -> None:
         self.console.print(self.render.event_detail(event, registry.label))
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        self.console.print(self.render.event_detail(event, registry.label))
+        self.console.print(self.render.why(result))

@@ -24,6 +24,7 @@ from .store import ENTITY_FIELDS, Event, date_range
 from .text import plural, visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary
     from .registry import Entity
@@ -134,12 +135,21 @@ def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
     return [month_chart([(m, len(month_events)) for m, month_events in groups]), table]
 
 
-def who(query: str, matches: list[Match], best_events: list[Event]) -> list[RenderableType]:
-    """The matches of a name, then the best match's note and events."""
+def who(query: str, matches: list[Match], suggestions: list[Match], best_events: list[Event]) -> list[RenderableType]:
+    """The matches of a name and, dimmed, the close names that are not matches; then the best match's note and events."""
     table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
-    for m in matches:
+    for m in [*matches, *suggestions]:
         kind = m.entity.kind + (f" · {m.entity.subtype}" if m.entity.subtype else "")
-        table.add_row(safe(m.entity.id), safe(kind), safe(m.entity.name_zh), safe(m.entity.name_en), safe(f"{m.score:g}"), safe(m.name))
+        matched = m.name if m.accepted else "suggestion, not a match"
+        table.add_row(
+            safe(m.entity.id),
+            safe(kind),
+            safe(m.entity.name_zh),
+            safe(m.entity.name_en),
+            safe(f"{m.score:g}"),
+            safe(matched),
+            style=None if m.accepted else "dim",
+        )
     shown: list[RenderableType] = [table]
     best = matches[0].entity
     if best.note:
@@ -198,6 +208,17 @@ def event_detail(event: Event, label: Label) -> Table:
         names = [safe(label(i)) for i in event[field]]
         table.add_row(field, Text("\n").join(names) if names else "-")
     table.add_row("text", safe(event["text"]))
+    return table
+
+
+def why(result: Classification) -> Table:
+    """Which words decided each category (dim: the cues set aside, and why)."""
+    table = _table(("category", "words", "counts?"), title="why these categories")
+    for category, found in result.why().items():
+        for words in found or ["-"]:
+            table.add_row(safe(category), safe(words), safe("yes" if words != "-" else "nothing else applies"))
+    for cue in result.rejected():
+        table.add_row(safe(cue.category), safe(cue.words), safe(f"no: {cue.rejected}"), style="dim")
     return table
 
 
