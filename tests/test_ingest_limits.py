@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 
 import pytest
@@ -36,10 +38,12 @@ def test_an_absurdly_long_event_number_is_an_error_not_a_merge(tmp_path):
 
 
 def ingest_many(tmp_path, n: int) -> float:
-    chronicle, store = tmp_path / "big.txt", tmp_path / "big.jsonl"
+    chronicle, store = tmp_path / f"big{n}.txt", tmp_path / f"big{n}.jsonl"
     big_chronicle(chronicle, n)
     start = time.perf_counter()
-    result = run_process("ingest", str(chronicle), "--year", "2017", "--output", str(store))
+    result = subprocess.run(
+        [sys.executable, "-m", "spacelog", "ingest", str(chronicle), "--year", "2017", "--output", str(store)], capture_output=True, timeout=900
+    )
     elapsed = time.perf_counter() - start
     assert result.returncode == 0 and result.stderr.decode().endswith(f"spacelog: wrote {n} events to {store}\n")
     lines = store.read_bytes().splitlines()
@@ -48,12 +52,14 @@ def ingest_many(tmp_path, n: int) -> float:
 
 
 def test_twelve_thousand_events_are_all_kept(tmp_path):
-    assert ingest_many(tmp_path, 12000) < 30
+    ingest_many(tmp_path, 12000)
 
 
 @pytest.mark.slow
 def test_a_hundred_thousand_event_chronicle_is_ingested_in_linear_time(tmp_path):
-    assert ingest_many(tmp_path, 100_000) < 120  # 18.7 s measured; 568 s before
+    tenth = ingest_many(tmp_path, 10_000)
+    whole = ingest_many(tmp_path, 100_000)
+    assert whole < 15 * tenth  # linear: about 10x (568 s before, merging every event from 10000 on into one)
 
 
 def test_a_fifo_is_not_replaced(tmp_path):
