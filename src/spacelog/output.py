@@ -54,6 +54,10 @@ class Output:
             self._console = Console(file=self.stream, markup=False, emoji=False, highlight=False)
         return self._console
 
+    def _bar_width(self) -> int:
+        """Cells for the bars of a month chart: 40, less on a narrow terminal."""
+        return max(4, min(40, self.console.width - 20))
+
     def line(self, text: str) -> None:
         self.stream.write(text + "\n")
 
@@ -122,12 +126,15 @@ class Output:
         if self.format != "table":
             self.listing(source, [i for _, month in groups for i in month])
             return
-        self.console.print(month_chart([(m, len(numbers)) for m, numbers in groups]))
-        table = _table(("id", "date", "event"), title=None)
+        from rich.text import Text
+
+        self.console.print(month_chart([(m, len(numbers)) for m, numbers in groups], self._bar_width()))
+        self.console.print()
+        table = _event_layout(None)
         for month, numbers in groups:
-            table.add_row(_safe(month), "", _safe(f"{len(numbers)} event{'s' if len(numbers) > 1 else ''}"), style="bold")
+            table.add_heading(Text(visible(f"{month} · {len(numbers)} event{'s' if len(numbers) > 1 else ''}"), style="bold"))
             for e in (source.event(i) for i in numbers):
-                table.add_row(_safe(e["id"]), _safe(date_range(e)), _safe(e["text"]))
+                table.add_row(_safe(e["id"]), date_cell(e), _prose(e["text"]))
         self.console.print(table)
 
     def event_detail(self, event: Event, registry: Registry) -> None:
@@ -142,16 +149,18 @@ class Output:
         from rich.table import Table
         from rich.text import Text
 
+        from .typeset import Prose
+
         table = Table(show_header=False, box=None, padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")
+        table.add_column()
         table.add_row("id", _safe(event["id"]))
         table.add_row("date", _safe(date_range(event)))
-        table.add_row("categories", _safe(", ".join(event["categories"])))
+        table.add_row("categories", _prose(", ".join(event["categories"])))
         for field in ("agencies", "people", "vehicles"):
             names = [_safe(_entity_label(registry, i)) for i in event[field]]
-            table.add_row(field, Text("\n").join(names) if names else "-")
-        table.add_row("text", _safe(event["text"]))
+            table.add_row(field, Prose(Text("\n").join(names)) if names else "-")
+        table.add_row("text", _prose(event["text"]))
         self.console.print(table)
 
     # -------------------------------------------------------------- who
@@ -176,10 +185,20 @@ class Output:
             header = ("id", "kind", "name_zh", "name_en", "score", "events")
             self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(events_of(m))) for m in matches))
         else:
-            table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
+            from .typeset import Column, FittedTable
+
+            columns = (
+                Column("id"),
+                Column("kind"),
+                Column("中文", "name"),
+                Column("English", "name"),
+                Column("score", justify="right"),
+                Column("matched", "name"),
+            )
+            table = FittedTable(columns, title=_safe(f"who {query}"))
             for m in matches:
                 kind = m.entity.kind + (f" · {m.entity.cls}" if m.entity.cls else "")
-                table.add_row(_safe(m.entity.id), _safe(kind), _safe(m.entity.name_zh), _safe(m.entity.name_en), _safe(f"{m.score:g}"), _safe(m.name))
+                table.add_row(_safe(m.entity.id), _safe(kind), _prose(m.entity.name_zh), _prose(m.entity.name_en), _safe(f"{m.score:g}"), _prose(m.name))
             self.console.print(table)
             best = matches[0].entity
             if best.note:
@@ -195,10 +214,12 @@ class Output:
         elif self.format in ("tsv", "csv"):
             self.rows(("id", "name_zh", "name_en", "events"), ((e.id, e.name_zh, e.name_en, len(numbers)) for e, numbers in rows))
         else:
-            table = _table(("id", "中文", "English", "class", "events"), title="agencies")
-            table.columns[-1].justify = "right"
+            from .typeset import Column, FittedTable
+
+            columns = (Column("id"), Column("中文", "name"), Column("English", "name"), Column("class"), Column("events", justify="right"))
+            table = FittedTable(columns, title=_safe("agencies"))
             for e, numbers in rows:
-                table.add_row(_safe(e.id), _safe(e.name_zh), _safe(e.name_en), _safe(e.cls), _safe(str(len(numbers))))
+                table.add_row(_safe(e.id), _prose(e.name_zh), _prose(e.name_en), _safe(e.cls), _safe(str(len(numbers))))
             self.console.print(table)
 
     def agency_summary(self, s: AgencySummary, registry: Registry) -> None:
@@ -226,12 +247,12 @@ class Output:
         head.add_row("first", _safe(s.first or "-"))
         head.add_row("last", _safe(s.last or "-"))
         self.console.print(head)
-        self.console.print(month_chart(sorted(s.by_month.items())))
+        self.console.print(month_chart(sorted(s.by_month.items()), self._bar_width()))
 
         def counter_table(title: str, counter: Any, label: Any) -> Table:
             table = _table((title, "n"), title=None)
             for key, n in counter.most_common():
-                table.add_row(_safe(label(key)), _safe(str(n)))
+                table.add_row(_prose(label(key)), _safe(str(n)))
             return table
 
         self.console.print(
@@ -257,6 +278,30 @@ def _safe(text: str) -> Text:
     from rich.text import Text
 
     return Text(visible(text))
+
+
+def _prose(text: str) -> Any:
+    """Untrusted text that wraps by the rules of Chinese text layout (typeset.Prose)."""
+    from .typeset import Prose
+
+    return Prose(_safe(text))
+
+
+def date_cell(event: Event) -> Text:
+    """A date, or a range as its start over a compact end (—09-30), so one range does not widen every row."""
+    from rich.text import Text
+
+    end = event.get("end")
+    if not end:
+        return _safe(event["date"])
+    same_year = end[:5] == event["date"][:5]
+    return Text("\n").join([_safe(event["date"]), _safe(f"—{end[5:] if same_year else end}")])
+
+
+def _event_layout(title: str | None) -> Any:
+    from .typeset import Column, FittedTable
+
+    return FittedTable((Column("id"), Column("date"), Column("event", "text")), title=_safe(title) if title else None)
 
 
 def _names(event: Event, entity_id: str) -> bool:
@@ -294,14 +339,15 @@ def _table(columns: tuple[str, ...], title: str | None) -> Any:
 
 def event_table(events: list[Event], highlight: list[str], title: str | None) -> Any:
     from .query import match_spans
+    from .typeset import Prose
 
-    table = _table(("id", "date", "event"), title)
+    table = _event_layout(title)
     for e in events:
         text = _safe(e["text"])
         if highlight and visible(e["text"]) == e["text"]:
             for start, end in match_spans(e["text"], highlight):
                 text.stylize("bold reverse", start, end)
-        table.add_row(_safe(e["id"]), _safe(date_range(e)), text)
+        table.add_row(_safe(e["id"]), date_cell(e), Prose(text))
     return table
 
 

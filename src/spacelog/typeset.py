@@ -1,0 +1,200 @@
+"""Rich renderables that lay Chinese text out in terminal tables.
+
+`Prose` wraps a cell's text by the rules of `linebreak` at the width Rich
+gives it. `FittedTable` sizes the columns to their content: ids and dates
+never wrap, names take what they need, the text column takes the rest; when
+the terminal is too narrow for that, it prints one field a line instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich import box
+from rich.cells import get_character_cell_size
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
+
+from . import linebreak
+
+TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
+NAME_MIN = 8  # a name column narrower than this is worse than one field a line
+
+
+class Prose:
+    """A Text wrapped by Chinese line-breaking rules; styles and highlights are kept."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        self._pieces: list | None = None
+
+    @property
+    def pieces(self) -> list:
+        if self._pieces is None:
+            self._pieces = linebreak.atoms(self.text.plain, get_character_cell_size)
+        return self._pieces
+
+    def widths(self) -> tuple[int, int]:
+        """(narrowest width that cuts no word, width on one line)."""
+        lines = self.text.plain.split("\n")
+        if len(lines) > 1:
+            parts = [linebreak.atoms(line, get_character_cell_size) for line in lines]
+            return max(linebreak.min_width(p) for p in parts), max(linebreak.full_width(p) for p in parts)
+        return linebreak.min_width(self.pieces), linebreak.full_width(self.pieces)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        low, high = self.widths()
+        return Measurement(max(low, 1), max(high, 1)).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        plain = self.text.plain
+        pieces = None if "\n" in plain else self.pieces
+        lines = linebreak.wrap(plain, options.max_width, get_character_cell_size, pieces)
+        offsets = [o for line in lines for o in line]
+        parts = self.text.divide(offsets)  # parts[2i+1] is line i; the others are dropped spaces
+        for i in range(len(lines)):
+            if i:
+                yield Segment.line()
+            yield from parts[2 * i + 1].render(console, end="")
+
+
+def prose(text: Text) -> Prose:
+    return Prose(text)
+
+
+def _cell_width(cell: Any) -> int:
+    """Width of a cell that never wraps (its widest line)."""
+    if isinstance(cell, Text):
+        return max((Text(line).cell_len for line in cell.plain.split("\n")), default=0) if "\n" in cell.plain else cell.cell_len
+    return Text(str(cell)).cell_len
+
+
+@dataclass
+class Column:
+    header: str
+    kind: str = "fixed"  # fixed (never wraps), name (wraps if it must), text (takes the rest)
+    justify: str = "left"
+
+
+@dataclass
+class FittedTable:
+    """A table whose columns fit their content, or one field a line when the width is too small."""
+
+    columns: Sequence[Column]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    title: Text | None = None
+    show_header: bool = True
+    row_styles: list[str | None] = field(default_factory=list)
+    headings: dict[int, Text] = field(default_factory=dict)  # row index -> a heading line drawn before it
+
+    def add_row(self, *cells: Any, style: str | None = None) -> None:
+        self.rows.append(cells)
+        self.row_styles.append(style)
+
+    def add_heading(self, heading: Text) -> None:
+        """A line across the table before the next row (a month in the timeline)."""
+        self.headings[len(self.rows)] = heading
+
+    def _needs(self) -> list[tuple[int, int]]:
+        """(minimum, wanted) content width of each column."""
+        needs = []
+        for i, col in enumerate(self.columns):
+            header = Text(col.header).cell_len if self.show_header else 0
+            cells = [row[i] for row in self.rows]
+            if col.kind == "fixed":
+                w = max([header, *(_cell_width(c) for c in cells)])
+                needs.append((w, w))
+                continue
+            measured = [c.widths() if isinstance(c, Prose) else (_cell_width(c),) * 2 for c in cells]
+            low = max([header, *(m[0] for m in measured)])
+            high = max([header, *(m[1] for m in measured)])
+            low = max(low, min(high, TEXT_MIN if col.kind == "text" else NAME_MIN))
+            needs.append((low, high))
+        return needs
+
+    def widths(self, width: int) -> list[int] | None:
+        """Content width of each column at `width` cells, or None when it cannot be a table."""
+        needs = self._needs()
+        free = width - _extra(self.columns)
+        free -= sum(low for (low, _), col in zip(needs, self.columns, strict=True) if col.kind == "fixed")
+        flexible = [i for i, col in enumerate(self.columns) if col.kind != "fixed"]
+        widths = [low for low, _ in needs]
+        if free < sum(needs[i][0] for i in flexible):
+            return None
+        text = [i for i in flexible if self.columns[i].kind == "text"]
+        names = [i for i in flexible if self.columns[i].kind == "name"]
+        free -= sum(widths[i] for i in flexible)
+        # Names grow to their full width first, the shortest first (fewest wrapped
+        # names), then the text column takes the rest.
+        for i in sorted(names, key=lambda i: needs[i][1] - widths[i]):
+            extra = min(free, needs[i][1] - widths[i])
+            widths[i] += extra
+            free -= extra
+        if text and free > 0:
+            widths[text[-1]] += free
+        return widths
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        needs = self._needs()
+        extra = _extra(self.columns)
+        return Measurement(sum(n[0] for n in needs) + extra, sum(n[1] for n in needs) + extra).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.widths(options.max_width)
+        if self.title is not None:
+            yield self.title
+        if widths is None:
+            yield self._records()
+            return
+        # One Rich table per run of rows between headings, all with the same widths,
+        # so a heading can be a full line and the columns still line up.
+        if self.show_header and 0 in self.headings:
+            yield self._table(widths, 0, 0, header=True)
+        starts = sorted({0, *self.headings})
+        for start, end in zip(starts, [*starts[1:], len(self.rows)], strict=True):
+            if start in self.headings:
+                yield self.headings[start]
+            if end > start or (start == 0 and self.show_header):
+                yield self._table(widths, start, end, header=start == 0 and self.show_header and 0 not in self.headings)
+
+    def _table(self, widths: list[int], start: int, end: int, header: bool) -> Table:
+        # box.SIMPLE_HEAD draws no vertical lines: Chinese prose is full of East Asian
+        # "ambiguous" characters (“”·—) that some terminals draw two cells wide,
+        # which would push vertical borders out of line.
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", show_header=header)
+        for col, w in zip(self.columns, widths, strict=True):
+            table.add_column(col.header, width=w, no_wrap=col.kind == "fixed", justify=col.justify)  # type: ignore[arg-type]
+        for row, style in zip(self.rows[start:end], self.row_styles[start:end], strict=True):
+            table.add_row(*row, style=style)
+        return table
+
+    def _records(self) -> Group:
+        """One field a line, a blank line between rows: for terminals too narrow for columns."""
+        labels = max(Text(col.header).cell_len for col in self.columns)
+        parts: list[Any] = []
+        for n, (row, style) in enumerate(zip(self.rows, self.row_styles, strict=True)):
+            if n in self.headings:
+                parts.append(self.headings[n])
+            grid = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+            grid.add_column(style="bold", no_wrap=True, width=labels)
+            grid.add_column()
+            for col, cell in zip(self.columns, row, strict=True):
+                if not (isinstance(cell, Text) and not cell.plain):
+                    grid.add_row(col.header, cell, style=style)
+            parts.append(grid)
+            parts.append(Text())
+        return Group(*parts[:-1])
+
+
+def _extra(columns: Sequence[Column]) -> int:
+    """Cells a table of these columns spends on padding and separators (no edges)."""
+    return 3 * len(columns) - 1
+
+
+def join_lines(parts: Iterable[Text]) -> Text:
+    return Text("\n").join(parts)

@@ -1,0 +1,255 @@
+"""Table layout on a terminal: the faults of Chinese line breaking, counted in code.
+
+Each view is run as a real process on a pseudo-terminal at a fixed width.
+The output is cut back into table cells (columns from the header line, rows
+from the first column), and every wrapped prose cell is checked against the
+rules of Chinese text layout.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass
+
+import pytest
+
+from conftest import REGISTRY, shipped_events
+
+CLOSING = set("，。、；：？！）」』”’》〉】…—·,.;:?!)%")
+OPENING = set("（「『“‘《〈【([")
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+# Columns and show fields whose cells hold event text or names, in every language of the interface.
+PROSE = {"event", "中文", "English", "matched", "text", "事件", "英文", "匹配", "正文", "名称"}
+VIEWS = {
+    "timeline": ["timeline"],
+    "agency NASA": ["agency", "NASA"],
+    "search 出舱": ["search", "出舱"],
+    "who 惠特森": ["who", "惠特森"],
+    "show 50": ["show", "50"],
+}
+WIDTHS = (60, 80, 100, 160)
+
+
+def on_terminal(args: list[str], width: int, env: dict | None = None) -> str:
+    """spacelog's stdout when it runs on a terminal `width` cells wide, without colour codes."""
+    main, child = pty.openpty()
+    full_env = {**os.environ, "COLUMNS": str(width), "LINES": "50", "TERM": "xterm-256color", "NO_COLOR": "1", **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "spacelog", *args], stdout=child, stderr=subprocess.PIPE, env=full_env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main)
+    proc.wait(timeout=60)
+    assert proc.returncode == 0, proc.stderr.read()
+    return SGR.sub("", b"".join(chunks).decode("utf-8").replace("\r\n", "\n"))
+
+
+def cells_of(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def cut(line: str, start: int, end: int | None) -> str:
+    """The characters of `line` between cell columns start and end."""
+    out, col = [], 0
+    for ch in line:
+        if col >= start and (end is None or col < end):
+            out.append(ch)
+        col += cells_of(ch)
+    return "".join(out)
+
+
+def width_of(text: str) -> int:
+    return sum(cells_of(c) for c in text)
+
+
+@dataclass
+class Cell:
+    column: str
+    width: int
+    lines: list[str]
+
+
+def _starts(header: str) -> list[tuple[int, str]]:
+    """(cell column, name) of each header word; words are separated by two spaces or more."""
+    found, col = [], 0
+    for part in re.split(r"( {2,})", header):
+        if part.strip():
+            found.append((col, part.strip()))
+        col += width_of(part)
+    return found
+
+
+def prose_cells(output: str, width: int) -> list[Cell]:
+    """Every cell of a prose column (event text, names) in tables with a header, and in field lists."""
+    lines = output.split("\n")
+    cells: list[Cell] = []
+    i = 0
+    while i < len(lines) - 1:
+        if lines[i + 1].strip() and set(lines[i + 1].strip()) == {"─"}:
+            cells += _table_cells(lines, i, width)
+        i += 1
+    cells += _field_cells(lines, width)
+    return cells
+
+
+def _table_cells(lines: list[str], header_at: int, width: int) -> list[Cell]:
+    columns = _starts(lines[header_at])
+    bounds = [(start, columns[n + 1][0] if n + 1 < len(columns) else width, name) for n, (start, name) in enumerate(columns)]
+    first_end = bounds[0][1]
+    open_cells: dict[str, Cell] = {}
+    cells: list[Cell] = []
+    for line in lines[header_at + 2 :]:
+        if not line.strip() or not line.startswith(" "):
+            if not line.strip() or not _is_heading(line):
+                break
+            continue  # a month heading inside the table
+        new_row = bool(cut(line, 0, first_end).strip())
+        for start, end, name in bounds:
+            if name not in PROSE:
+                continue
+            part = cut(line, start, end).rstrip()
+            if new_row:
+                open_cells[name] = Cell(name, end - start - 1, [part])
+                cells.append(open_cells[name])
+            elif part and name in open_cells:
+                open_cells[name].lines.append(part)
+    return cells
+
+
+def _is_heading(line: str) -> bool:
+    return " · " in line
+
+
+def _field_cells(lines: list[str], width: int) -> list[Cell]:
+    """Fields of `show` and of the one-field-a-line layout: a label, then the value, wrapped under it."""
+    cells: list[Cell] = []
+    current: Cell | None = None
+    value_at = 0
+    for line in lines:
+        match = re.match(r"^( ?)(\S+)( +)(\S.*)$", line)
+        label = match.group(2) if match else None
+        if match and label in PROSE | {
+            "id",
+            "date",
+            "日期",
+            "编号",
+            "categories",
+            "类别",
+            "people",
+            "人物",
+            "vehicles",
+            "航天器",
+            "agencies",
+            "机构",
+            "kind",
+            "类型",
+            "score",
+            "得分",
+        }:
+            value_at = len(match.group(1)) + width_of(label) + len(match.group(3))
+            current = Cell(label, width - value_at - 1, [cut(line, value_at, None).rstrip()]) if label in PROSE else None
+            if current:
+                cells.append(current)
+        elif current and line.strip() and not cut(line, 0, value_at).strip():
+            current.lines.append(cut(line, value_at, None).rstrip())
+        else:
+            current = None
+    return cells
+
+
+def corpus() -> str:
+    """Every text a prose cell can hold: event texts and registry names, to see whether a break was at a space."""
+    import tomllib
+
+    names = []
+    for entities in tomllib.loads(REGISTRY.read_text(encoding="utf-8")).values():
+        for entity in entities if isinstance(entities, list) else []:
+            names += [entity.get("name_zh", ""), entity.get("name_en", ""), *entity.get("aliases", [])]
+    return "\n".join([*(e["text"] for e in shipped_events()), *names])
+
+
+CORPUS = corpus()
+
+
+def _joined_without_space(before: str, after: str) -> bool:
+    """True when the source has `before` and `after` touching (so a break between them split a word)."""
+    return (before[-8:] + after[:8]) in CORPUS
+
+
+def faults(cells: list[Cell]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {k: [] for k in ("closing at start", "opening at end", "word split", "number-unit split", "space at start", "short line")}
+    for cell in cells:
+        for n in range(1, len(cell.lines)):
+            before, after = cell.lines[n - 1], cell.lines[n]
+            where = f"{before[-10:]}⏎{after[:10]}"
+            if after[:1] in CLOSING:
+                found["closing at start"].append(where)
+            if before[-1:] in OPENING:
+                found["opening at end"].append(where)
+            if after[:1] == " ":
+                found["space at start"].append(where)
+            if before[-1:].isalnum() and before[-1].isascii() and after[:1].isalnum() and after[0].isascii() and _joined_without_space(before, after):
+                found["word split"].append(where)
+            if before[-1:].isdigit() and after[:1] and unicodedata.east_asian_width(after[0]) == "W" and after[0] not in CLOSING:
+                found["number-unit split"].append(where)
+            if width_of(before) < cell.width / 2:
+                found["short line"].append(where)
+    return found
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[tuple[str, int], str]:
+    return {(view, width): on_terminal(args, width) for view, args in VIEWS.items() for width in WIDTHS}
+
+
+def wrapped_lines(cells: list[Cell]) -> int:
+    return sum(len(c.lines) for c in cells)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_typesetting_faults(rendered, view, width):
+    output = rendered[view, width]
+    cells = prose_cells(output, width)
+    assert wrapped_lines(cells) >= len(cells) > 0  # the scan found the cells it checks
+    found = faults(cells)
+    for fault in ("closing at start", "opening at end", "word split", "number-unit split", "space at start"):
+        assert found[fault] == [], f"{view} at {width}: {fault}"
+    assert len(found["short line"]) < 0.03 * wrapped_lines(cells), found["short line"]
+
+
+def test_every_event_text_is_scanned_whole(rendered):
+    """The scan sees each event's text, less only the spaces dropped at breaks: nothing is lost."""
+    for width in WIDTHS:
+        cells = [c for c in prose_cells(rendered["timeline", width], width) if c.column == "event"]
+        drawn = ["".join(c.lines).replace(" ", "") for c in cells]
+        assert sorted(drawn) == sorted(e["text"].replace(" ", "") for e in shipped_events())
+
+
+def test_the_fault_counter_finds_faults():
+    """The counter is not blind: text wrapped without the rules has every kind of fault."""
+    wrapped = Cell("event", 30, ["9 月 22 日", "，JA", "XA 宣布，2020", "年代实施的火星卫星无人探测任务选定“", "福布斯”作为登陆器"])
+    spaced = Cell("event", 12, ["9 月 22 日，JAXA", " 宣布"])
+    found = faults([wrapped, spaced])
+    assert all(found[k] for k in found), found
+
+
+def test_ids_and_dates_never_wrap_and_a_range_does_not_widen_the_date_column(rendered):
+    for width in WIDTHS:
+        output = rendered["timeline", width]
+        assert re.search(r"^ 2017-037   2017-06-05   ", output, re.M)
+        assert re.search(r"^            —06-09      ", output, re.M)  # the range's end, under its start
+        for line in output.splitlines():
+            assert not re.match(r"^ 2017-\d{0,2}$", line.rstrip())
