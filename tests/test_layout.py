@@ -33,12 +33,14 @@ VIEWS = {
     "show 50": ["show", "50"],
 }
 WIDTHS = (60, 80, 100, 160)
+LANGS = ("C.UTF-8", "zh_CN.UTF-8")
 
 
 def on_terminal(args: list[str], width: int, env: dict | None = None) -> str:
     """spacelog's stdout when it runs on a terminal `width` cells wide, without colour codes."""
     main, child = pty.openpty()
-    full_env = {**os.environ, "COLUMNS": str(width), "LINES": "50", "TERM": "xterm-256color", "NO_COLOR": "1", **(env or {})}
+    base = {k: v for k, v in os.environ.items() if k not in ("SPACELOG_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    full_env = {**base, "LANG": "C.UTF-8", "COLUMNS": str(width), "LINES": "50", "TERM": "xterm-256color", "NO_COLOR": "1", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "spacelog", *args], stdout=child, stderr=subprocess.PIPE, env=full_env)
     os.close(child)
     chunks = []
@@ -210,30 +212,31 @@ def faults(cells: list[Cell]) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[tuple[str, int], str]:
-    return {(view, width): on_terminal(args, width) for view, args in VIEWS.items() for width in WIDTHS}
+def rendered() -> dict[tuple[str, int, str], str]:
+    return {(view, width, lang): on_terminal(args, width, {"LANG": lang}) for view, args in VIEWS.items() for width in WIDTHS for lang in LANGS}
 
 
 def wrapped_lines(cells: list[Cell]) -> int:
     return sum(len(c.lines) for c in cells)
 
 
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("view", VIEWS)
-def test_no_typesetting_faults(rendered, view, width):
-    output = rendered[view, width]
+def test_no_typesetting_faults(rendered, view, width, lang):
+    output = rendered[view, width, lang]
     cells = prose_cells(output, width)
     assert wrapped_lines(cells) >= len(cells) > 0  # the scan found the cells it checks
     found = faults(cells)
     for fault in ("closing at start", "opening at end", "word split", "number-unit split", "space at start"):
-        assert found[fault] == [], f"{view} at {width}: {fault}"
+        assert found[fault] == [], f"{view} at {width} in {lang}: {fault}"
     assert len(found["short line"]) < 0.03 * wrapped_lines(cells), found["short line"]
 
 
 def test_every_event_text_is_scanned_whole(rendered):
     """The scan sees each event's text, less only the spaces dropped at breaks: nothing is lost."""
     for width in WIDTHS:
-        cells = [c for c in prose_cells(rendered["timeline", width], width) if c.column == "event"]
+        cells = [c for c in prose_cells(rendered["timeline", width, "C.UTF-8"], width) if c.column == "event"]
         drawn = ["".join(c.lines).replace(" ", "") for c in cells]
         assert sorted(drawn) == sorted(e["text"].replace(" ", "") for e in shipped_events())
 
@@ -248,8 +251,105 @@ def test_the_fault_counter_finds_faults():
 
 def test_ids_and_dates_never_wrap_and_a_range_does_not_widen_the_date_column(rendered):
     for width in WIDTHS:
-        output = rendered["timeline", width]
+        output = rendered["timeline", width, "C.UTF-8"]
         assert re.search(r"^ 2017-037   2017-06-05   ", output, re.M)
         assert re.search(r"^            —06-09      ", output, re.M)  # the range's end, under its start
         for line in output.splitlines():
             assert not re.match(r"^ 2017-\d{0,2}$", line.rstrip())
+
+
+EXACT = [
+    (
+        ["timeline", "--month", "8"],
+        60,
+        "C.UTF-8",
+        """\
+events per month
+ 2017-08  2  ████████████████████████████████████████
+
+ id         date         event
+────────────────────────────────────────────────────────────
+2017-08 · 2 events
+ 2017-048   2017-08-14   8 月 14 日，SpaceX 公司发射的“猎
+                         鹰”9 火箭携带“龙”货运飞船从佛罗里
+                         达州卡角空军基地升空，执行的国际空
+                         间站第 12 次货运补给任务，飞船共携
+                         带了 2.9 吨物资。这是 SpaceX 公司
+                         最后一次使用第一代“龙”飞船执行货运
+                         任务，剩下的货运任务将由翻新的二手
+                         “龙”飞船完成。
+ 2017-049   2017-08-18   8 月 18 日，国际空间站的两名俄罗斯
+                         航天员成功执行了一次出舱活动，完成
+                         了手动释放五颗纳米卫星的任务。执行
+                         此次任务的是航天员是费奥多尔·尤尔
+                         奇欣和谢尔盖·梁赞斯基。他们的出舱
+                         活动持续了 7 小时 34 分，超出了之
+                         前计划的 6 小时零 5 分。
+""",
+    ),
+    (
+        ["search", "全球航天探索大会"],
+        60,
+        "zh_CN.UTF-8",
+        """\
+ 编号       日期         事件
+────────────────────────────────────────────────────────────
+ 2017-037   2017-06-05   6月5日—6月9日，2017年全球航天探索
+            —06-09       大会在北京召开。2017年全球航天探索
+                         大会属于国际宇航联合会(IAF)单位竞
+                         争举办的专题性会议。此次大会的主题
+                         是“分享”与“合作”，回顾了近年来世界
+                         各国在航天探索领域取得的成就，聚焦
+                         月球探索、火星探索、小行星探索等
+                         13个技术领域。
+""",
+    ),
+    (
+        ["who", "惠特森", "--month", "5"],
+        60,
+        "zh_CN.UTF-8",
+        """\
+查找 惠特森
+编号  peggy-whitson
+类型  人物
+中文  佩吉·惠特森
+英文  Peggy Whitson
+得分  100
+匹配  惠特森
+
+佩吉·惠特森 (Peggy Whitson) · 1 条
+ 编号       日期         事件
+────────────────────────────────────────────────────────────
+ 2017-032   2017-05-23   5 月 23 日，美国航天员惠特森和费舍
+                         尔进行了紧急出舱活动，更换国际空间
+                         站上发生故障的转发器。国际空间站上
+                         的一个转发器 5 月 20 日发生故障，
+                         但损坏对机组乘员的生活和空间站运转
+                         不构成危险。
+""",
+    ),
+    (
+        ["who", "惠特森", "--month", "5"],
+        100,
+        "C.UTF-8",
+        """\
+who 惠特森
+ id              kind     中文          English         score   matched
+────────────────────────────────────────────────────────────────────────
+ peggy-whitson   person   佩吉·惠特森   Peggy Whitson     100   惠特森
+
+1 event of 佩吉·惠特森 (Peggy Whitson)
+ id         date         event
+────────────────────────────────────────────────────────────────────────────────────────────────────
+ 2017-032   2017-05-23   5 月 23 日，美国航天员惠特森和费舍尔进行了紧急出舱活动，更换国际空间站上发
+                         生故障的转发器。国际空间站上的一个转发器 5 月 20 日发生故障，但损坏对机组
+                         乘员的生活和空间站运转不构成危险。
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, width, lang, expected", EXACT)
+def test_exact_tables_for_review(args, width, lang, expected):
+    drawn = "\n".join(line.rstrip() for line in on_terminal(args, width, {"LANG": lang}).splitlines())
+    assert drawn + "\n" == expected

@@ -102,9 +102,9 @@ def _complete(kind: str | None) -> Callable[[str], list[str]]:
 
 
 def _complete_category(incomplete: str) -> list[str]:
-    from .store import CATEGORIES
+    from .i18n import CATEGORY_ZH
 
-    return [c for c in CATEGORIES if c.startswith(incomplete)]
+    return [c for pair in CATEGORY_ZH.items() for c in pair if c.startswith(incomplete)]
 
 
 DataOpt = Annotated[
@@ -127,7 +127,13 @@ VehicleOpt = Annotated[
 ]
 CategoryOpt = Annotated[
     list[str] | None,
-    typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category),
+    typer.Option(
+        "--category",
+        "-c",
+        metavar="CATEGORY",
+        help="Only events of this category (launch, eva, docking, ...; or 发射, 出舱, 对接, ...).",
+        autocompletion=_complete_category,
+    ),
 ]
 YearOpt = Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
 MonthOpt = Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
@@ -184,9 +190,12 @@ def _filter(registry: "Registry", agency, person, vehicle, category, year, month
 
         return resolve_name(name, registry, kind).id
 
-    for c in category or []:
+    from .i18n import _, canonical_category, category_name
+
+    category = [canonical_category(c) for c in category or []]  # 出舱 is eva in every locale
+    for c in category:
         if c not in CATEGORIES:
-            raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
+            raise UsageError(_("unknown category {name}; use one of {names}").format(name=repr(c), names=_(", ").join(map(category_name, CATEGORIES))))
     for label, value in (("--from", date_from), ("--to", date_to)):
         if value is not None and parse_date(value) is None:
             raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
@@ -207,9 +216,11 @@ def _filter(registry: "Registry", agency, person, vehicle, category, year, month
 MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
 
 
-def _found(n: int, what: str = "events") -> int:
+def _found(n: int) -> int:
     if n == 0:
-        _say(f"no {what} found")
+        from .i18n import _
+
+        _say(_("no events found"))
         return EXIT_NOT_FOUND
     return EXIT_FOUND
 
@@ -276,15 +287,16 @@ def search(
 
 
 def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
+    from .i18n import _
     from .lookup import lookup
     from .query import closest_events
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
     if names:
-        _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
+        _say(_("did you mean {names}?").format(names=", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3])))
     near = [source.event(i) for i in closest_events(source, query)]
     if near:
-        _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
+        _say(_("closest events: {events}").format(events="; ".join(f"{e['id']} {e['text'][:24]}…" for e in near)))
 
 
 @command
@@ -438,7 +450,9 @@ def show(
     else:
         found = [source.event(i) for i in range(source.n) if source.event_id(i) == wanted]
     if not found:
-        _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
+        from .i18n import _
+
+        _say(_("no event has id {id}; ids look like 2017-029, or give the number 29").format(id=repr(wanted)))
         return EXIT_NOT_FOUND
     if len(found) > 1:
         raise UsageError(f"{len(found)} events have number {wanted} ({', '.join(e['id'] for e in found)}); give the full id")

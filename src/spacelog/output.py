@@ -132,7 +132,8 @@ class Output:
         self.console.print()
         table = _event_layout(None)
         for month, numbers in groups:
-            table.add_heading(Text(visible(f"{month} · {len(numbers)} event{'s' if len(numbers) > 1 else ''}"), style="bold"))
+            heading = _t("{month} · {count}").format(month=month_label(month), count=_events(len(numbers)))
+            table.add_heading(Text(visible(heading), style="bold"))
             for e in (source.event(i) for i in numbers):
                 table.add_row(_safe(e["id"]), date_cell(e), _prose(e["text"]))
         self.console.print(table)
@@ -154,13 +155,15 @@ class Output:
         table = Table(show_header=False, box=None, padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        table.add_row("id", _safe(event["id"]))
-        table.add_row("date", _safe(date_range(event)))
-        table.add_row("categories", _prose(", ".join(event["categories"])))
-        for field in ("agencies", "people", "vehicles"):
+        from .i18n import category_name
+
+        table.add_row(_t("id"), _safe(event["id"]))
+        table.add_row(_t("date"), _safe(date_range(event)))
+        table.add_row(_t("categories"), _prose(_t(", ").join(category_name(c) for c in event["categories"])))
+        for field, label in (("agencies", _t("agencies")), ("people", _t("people")), ("vehicles", _t("vehicles"))):
             names = [_safe(_entity_label(registry, i)) for i in event[field]]
-            table.add_row(field, Prose(Text("\n").join(names)) if names else "-")
-        table.add_row("text", _prose(event["text"]))
+            table.add_row(label, Prose(Text("\n").join(names)) if names else "-")
+        table.add_row(_t("text"), _prose(event["text"]))
         self.console.print(table)
 
     # -------------------------------------------------------------- who
@@ -188,23 +191,32 @@ class Output:
             from .typeset import Column, FittedTable
 
             columns = (
-                Column("id"),
-                Column("kind"),
-                Column("中文", "name"),
-                Column("English", "name"),
-                Column("score", justify="right"),
-                Column("matched", "name"),
+                Column(_t("id")),
+                Column(_t("kind")),
+                Column(_t("中文"), "name"),
+                Column(_t("English"), "name"),
+                Column(_t("score"), justify="right"),
+                Column(_t("matched"), "name"),
             )
-            table = FittedTable(columns, title=_safe(f"who {query}"))
+            table = FittedTable(columns, title=_safe(_t("who {query}").format(query=query)))
             for m in matches:
-                kind = m.entity.kind + (f" · {m.entity.cls}" if m.entity.cls else "")
-                table.add_row(_safe(m.entity.id), _safe(kind), _prose(m.entity.name_zh), _prose(m.entity.name_en), _safe(f"{m.score:g}"), _prose(m.name))
+                kind = _t(m.entity.kind) + (f" · {m.entity.cls}" if m.entity.cls else "")
+                table.add_row(
+                    _safe(m.entity.id),
+                    _safe(kind),
+                    _prose(m.entity.name_zh, balanced=True),
+                    _prose(m.entity.name_en, balanced=True),
+                    _safe(f"{m.score:g}"),
+                    _prose(m.name, balanced=True),
+                )
             self.console.print(table)
             best = matches[0].entity
             if best.note:
-                self.console.print(_safe(f"note: {best.note}"), style="dim")
+                self.console.print(_safe(_t("note: {note}").format(note=best.note)), style="dim")
             mine = [source.event(i) for i in numbers[best.id]]
-            self.console.print(event_table(mine, [], f"{len(mine)} events of {best.name_zh} ({best.name_en})"))
+            title = _t("{count} of {name}").format(count=_events(len(mine)), name=f"{best.name_zh} ({best.name_en})")
+            self.console.print()
+            self.console.print(event_table(mine, [], title))
 
     # -------------------------------------------------------------- agency
     def agency_list(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
@@ -216,10 +228,10 @@ class Output:
         else:
             from .typeset import Column, FittedTable
 
-            columns = (Column("id"), Column("中文", "name"), Column("English", "name"), Column("class"), Column("events", justify="right"))
-            table = FittedTable(columns, title=_safe("agencies"))
+            columns = (Column(_t("id")), Column(_t("中文"), "name"), Column(_t("English"), "name"), Column(_t("class")), Column(_t("events"), justify="right"))
+            table = FittedTable(columns, title=_safe(_t("agencies")))
             for e, numbers in rows:
-                table.add_row(_safe(e.id), _prose(e.name_zh), _prose(e.name_en), _safe(e.cls), _safe(str(len(numbers))))
+                table.add_row(_safe(e.id), _prose(e.name_zh, balanced=True), _prose(e.name_en, balanced=True), _safe(e.cls), _safe(str(len(numbers))))
             self.console.print(table)
 
     def agency_summary(self, s: AgencySummary, registry: Registry) -> None:
@@ -238,34 +250,36 @@ class Output:
         from rich.columns import Columns
         from rich.table import Table
 
+        from .i18n import category_name
+
         self.console.print(_safe(f"{s.entity.name_zh} · {s.entity.name_en}"), style="bold")
         head = Table(show_header=False, box=None, padding=(0, 1))
         head.add_column(style="bold")
         head.add_column()
-        head.add_row("id", _safe(s.entity.id))
-        head.add_row("events", _safe(str(len(s.events))))
-        head.add_row("first", _safe(s.first or "-"))
-        head.add_row("last", _safe(s.last or "-"))
+        head.add_row(_t("id"), _safe(s.entity.id))
+        head.add_row(_t("events"), _safe(str(len(s.events))))
+        head.add_row(_t("first"), _safe(s.first or "-"))
+        head.add_row(_t("last"), _safe(s.last or "-"))
         self.console.print(head)
         self.console.print(month_chart(sorted(s.by_month.items()), self._bar_width()))
 
         def counter_table(title: str, counter: Any, label: Any) -> Table:
-            table = _table((title, "n"), title=None)
+            table = _table((title, _t("n")), title=None)
             for key, n in counter.most_common():
-                table.add_row(_prose(label(key)), _safe(str(n)))
+                table.add_row(_prose(label(key), balanced=True), _safe(str(n)))
             return table
 
         self.console.print(
             Columns(
                 [
-                    counter_table("category", s.by_category, str),
-                    counter_table("people", s.people, lambda i: _entity_label(registry, i)),
-                    counter_table("vehicles", s.vehicles, lambda i: _entity_label(registry, i)),
-                    counter_table("with agencies", s.partners, lambda i: _entity_label(registry, i)),
+                    counter_table(_t("category"), s.by_category, category_name),
+                    counter_table(_t("people"), s.people, lambda i: _entity_label(registry, i)),
+                    counter_table(_t("vehicles"), s.vehicles, lambda i: _entity_label(registry, i)),
+                    counter_table(_t("with agencies"), s.partners, lambda i: _entity_label(registry, i)),
                 ]
             )
         )
-        self.console.print(event_table(s.events, [], f"{len(s.events)} events"))
+        self.console.print(event_table(s.events, [], _events(len(s.events))))
 
 
 # ------------------------------------------------------------------ helpers
@@ -280,11 +294,31 @@ def _safe(text: str) -> Text:
     return Text(visible(text))
 
 
-def _prose(text: str) -> Any:
-    """Untrusted text that wraps by the rules of Chinese text layout (typeset.Prose)."""
+# ------------------------------------------------------------------ the interface's language (tables only)
+def _t(message: str) -> str:
+    """A table's word in the interface's language (i18n), loaded only when a table is drawn."""
+    from .i18n import _
+
+    return _(message)
+
+
+def _events(n: int) -> str:
+    from .i18n import ngettext
+
+    return ngettext("{n} event", "{n} events", n).format(n=n)
+
+
+def month_label(month: str) -> str:
+    from .i18n import month_label as label
+
+    return label(month)
+
+
+def _prose(text: str, balanced: bool = False) -> Any:
+    """Untrusted text that wraps by the rules of Chinese text layout (typeset.Prose); names `balanced`."""
     from .typeset import Prose
 
-    return Prose(_safe(text))
+    return Prose(_safe(text), balanced)
 
 
 def date_cell(event: Event) -> Text:
@@ -301,7 +335,7 @@ def date_cell(event: Event) -> Text:
 def _event_layout(title: str | None) -> Any:
     from .typeset import Column, FittedTable
 
-    return FittedTable((Column("id"), Column("date"), Column("event", "text")), title=_safe(title) if title else None)
+    return FittedTable((Column(_t("id")), Column(_t("date")), Column(_t("event"), "text")), title=_safe(title) if title else None)
 
 
 def _names(event: Event, entity_id: str) -> bool:
@@ -355,11 +389,11 @@ def month_chart(counts: list[tuple[str, int]], width: int = 40) -> Any:
     """Events per month as a bar chart (one row a month)."""
     from rich.table import Table
 
-    table = Table(box=None, show_header=False, padding=(0, 1), title="events per month", title_justify="left")
+    table = Table(box=None, show_header=False, padding=(0, 1), title=_t("events per month"), title_justify="left")
     table.add_column(no_wrap=True)
     table.add_column(justify="right")
     table.add_column(no_wrap=True, style="cyan")
     most = max((n for _, n in counts), default=0) or 1
     for month, n in counts:
-        table.add_row(_safe(month), _safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
+        table.add_row(_safe(month_label(month)), _safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
     return table

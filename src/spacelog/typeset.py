@@ -23,14 +23,15 @@ from rich.text import Text
 from . import linebreak
 
 TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
-NAME_MIN = 8  # a name column narrower than this is worse than one field a line
+NAME_MIN = 12  # names up to 6 Chinese characters never wrap
 
 
 class Prose:
     """A Text wrapped by Chinese line-breaking rules; styles and highlights are kept."""
 
-    def __init__(self, text: Text) -> None:
+    def __init__(self, text: Text, balanced: bool = False) -> None:
         self.text = text
+        self.balanced = balanced  # lines of even length (names): no one-character orphan
         self._pieces: list | None = None
 
     @property
@@ -55,6 +56,8 @@ class Prose:
         plain = self.text.plain
         pieces = None if "\n" in plain else self.pieces
         lines = linebreak.wrap(plain, options.max_width, get_character_cell_size, pieces)
+        if self.balanced and len(lines) > 1:
+            lines = _balanced(plain, options.max_width, pieces, len(lines))
         offsets = [o for line in lines for o in line]
         parts = self.text.divide(offsets)  # parts[2i+1] is line i; the others are dropped spaces
         for i in range(len(lines)):
@@ -63,8 +66,15 @@ class Prose:
             yield from parts[2 * i + 1].render(console, end="")
 
 
-def prose(text: Text) -> Prose:
-    return Prose(text)
+def _balanced(plain: str, width: int, pieces: list | None, count: int) -> list[tuple[int, int]]:
+    """The wrap in `count` lines at the narrowest width that still needs only `count` lines."""
+    best = linebreak.wrap(plain, width, get_character_cell_size, pieces)
+    while width > 1:
+        narrower = linebreak.wrap(plain, width - 1, get_character_cell_size, pieces)
+        if len(narrower) > count:
+            break
+        best, width = narrower, width - 1
+    return best
 
 
 def _cell_width(cell: Any) -> int:
