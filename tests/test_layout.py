@@ -202,7 +202,7 @@ def faults(cells: list[Cell]) -> dict[str, list[str]]:
                 found["opening at end"].append(where)
             if after[:1] == " ":
                 found["space at start"].append(where)
-            if before[-1:].isalnum() and before[-1].isascii() and after[:1].isalnum() and after[0].isascii() and _joined_without_space(before, after):
+            if re.search(r"[A-Za-z0-9][.,:/-]?$", before) and re.match(r"[A-Za-z0-9]", after) and _joined_without_space(before, after):
                 found["word split"].append(where)
             if before[-1:].isdigit() and after[:1] and unicodedata.east_asian_width(after[0]) == "W" and after[0] not in CLOSING:
                 found["number-unit split"].append(where)
@@ -245,6 +245,8 @@ def test_the_fault_counter_finds_faults():
     """The counter is not blind: text wrapped without the rules has every kind of fault."""
     wrapped = Cell("event", 30, ["9 月 22 日", "，JA", "XA 宣布，2020", "年代实施的火星卫星无人探测任务选定“", "福布斯”作为登陆器"])
     spaced = Cell("event", 12, ["9 月 22 日，JAXA", " 宣布"])
+    decimal = Cell("event", 12, ["共携带了 2.", "9 吨物资"])
+    assert faults([decimal])["word split"] == ["共携带了 2.⏎9 吨物资"]
     found = faults([wrapped, spaced])
     assert all(found[k] for k in found), found
 

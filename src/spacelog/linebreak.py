@@ -24,10 +24,13 @@ from functools import lru_cache
 # commas, colons, the interpunct of names, dashes and ellipses (never split,
 # never at a line start), percent and degree signs.
 CLOSING = frozenset(
-    "，。、；：？！）」』”’》〉】〕〗〙〛｝］｠〞〟・·‧—…‥～％‰℃°′″,.;:?!)]}%\u2014\u2015\u2025\u2026\u30fc\uff0e\uff0c\uff1a\uff1b\uff01\uff1f\uff09"
+    "，。、；：？！）」』”’》〉】〕〗〙〛｝］｠〞〟・·‧—…‥～％‰℃°′″)]}%!?\u2014\u2015\u2025\u2026\u30fc\uff0e\uff0c\uff1a\uff1b\uff01\uff1f\uff09"
 )
 # No break after these (clreq 行尾禁则): opening brackets and quotes.
 OPENING = frozenset("（「『“‘《〈【〔〖〘〚｛［｟〝([{\uff08")
+# Inside a number or word when letters or digits follow at once (2.9, 3,459, 10:30, U.S.),
+# and like closing punctuation otherwise (UAX #14 class IS).
+INFIX = frozenset(".,:;/")
 SPACES = frozenset(" \t\u00a0\u2002\u2003\u2009\u200a\u202f\u205f")
 
 WidthOf = Callable[[str], int]
@@ -45,9 +48,11 @@ def cell_width(ch: str) -> int:
 
 @lru_cache(maxsize=4096)
 def _kind(ch: str) -> str:
-    """A character's line-breaking class: S space, C closing, O opening, I ideographic (breaks on both sides), N digit, W word."""
+    """A character's line-breaking class: S space, C closing, X infix, O opening, I ideographic (breaks on both sides), N digit, W word."""
     if ch in SPACES:
         return "S"
+    if ch in INFIX:
+        return "X"
     if ch in CLOSING:
         return "C"
     if ch in OPENING:
@@ -94,13 +99,15 @@ def _may_break(before: str, after: str, spaced: bool) -> bool:
     """May a line break between a character of class `before` and one of class `after`?"""
     if not before:  # only spaces so far: the text's own indent stays
         return False
-    if after == "C" or before == "O":
+    if after in "CX" or before == "O":
+        return False
+    if before == "X" and after in "NW" and not spaced:  # 2.9, U.S.
         return False
     if before == "N" and after == "I":  # a number keeps its unit: 18 日, 6小时
         return False
     if spaced:
         return True
-    return before in "IC" or after in "IO"
+    return before in "ICX" or after in "IO"
 
 
 def wrap(text: str, width: int, width_of: WidthOf = cell_width, pieces: list[tuple[int, int, int, int]] | None = None) -> list[tuple[int, int]]:
