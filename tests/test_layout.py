@@ -355,3 +355,32 @@ who 惠特森
 def test_exact_tables_for_review(args, width, lang, expected):
     drawn = "\n".join(line.rstrip() for line in on_terminal(args, width, {"LANG": lang}).splitlines())
     assert drawn + "\n" == expected
+
+
+def readme_examples() -> list[tuple[dict, list[str], int, str]]:
+    """(environment, arguments, width, output) of each README example marked 'on a terminal, N columns'."""
+    import shlex
+
+    from conftest import ROOT
+
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S):
+        lines = block.split("\n")
+        for n, line in enumerate(lines):
+            marked = re.match(r"\$ (.*?)\s+#.*on a terminal, (\d+) columns", line)
+            if not marked:
+                continue
+            words = shlex.split(marked.group(1))
+            env = dict(w.split("=", 1) for w in words if "=" in w and not w.startswith("-"))
+            args = [w for w in words if w not in {f"{k}={v}" for k, v in env.items()}][1:]
+            end = next((m for m in range(n + 1, len(lines)) if lines[m].startswith("$ ")), len(lines))
+            found.append((env, args, int(marked.group(2)), "\n".join(lines[n + 1 : end]).strip("\n")))
+    return found
+
+
+def test_readme_terminal_examples_are_real_output():
+    examples = readme_examples()
+    assert len(examples) >= 6
+    for env, args, width, expected in examples:
+        drawn = "\n".join(line.rstrip() for line in on_terminal(args, width, env).splitlines()).strip("\n")
+        assert drawn == expected, " ".join(args)
