@@ -123,7 +123,7 @@ def _table_cells(lines: list[str], header_at: int, width: int) -> list[Cell]:
                 continue
             part = cut(line, start, end).rstrip()
             if new_row:
-                open_cells[name] = Cell(name, end - start - 1, [part])
+                open_cells[name] = Cell(name, end - start - (3 if end < width else 1), [part])  # less padding and separator
                 cells.append(open_cells[name])
             elif part and name in open_cells:
                 open_cells[name].lines.append(part)
@@ -312,12 +312,10 @@ events per month
         "zh_CN.UTF-8",
         """\
 查找 惠特森
-编号  peggy-whitson
-类型  人物
-中文  佩吉·惠特森
-英文  Peggy Whitson
-得分  100
-匹配  惠特森
+ 编号            类型   中文        英文      得分   匹配
+────────────────────────────────────────────────────────────
+ peggy-whitson   人物   佩吉·       Peggy      100   惠特森
+                        惠特森      Whitson
 
 佩吉·惠特森 (Peggy Whitson) · 1 条
  编号       日期         事件

@@ -8,7 +8,7 @@ the terminal is too narrow for that, it prints one field a line instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,8 @@ from rich.text import Text
 from . import linebreak
 
 TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
-NAME_MIN = 12  # names up to 6 Chinese characters never wrap
+NAME_MIN = 12  # names up to 6 Chinese characters wrap only when the table cannot fit otherwise
+NAME_LEAST = 6  # below 3 Chinese characters a name column is worse than one field a line
 
 
 class Prose:
@@ -101,6 +102,7 @@ class FittedTable:
     show_header: bool = True
     row_styles: list[str | None] = field(default_factory=list)
     headings: dict[int, Text] = field(default_factory=dict)  # row index -> a heading line drawn before it
+    _measured: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def add_row(self, *cells: Any, style: str | None = None) -> None:
         self.rows.append(cells)
@@ -110,26 +112,43 @@ class FittedTable:
         """A line across the table before the next row (a month in the timeline)."""
         self.headings[len(self.rows)] = heading
 
-    def _needs(self) -> list[tuple[int, int]]:
-        """(minimum, wanted) content width of each column."""
+    def _content(self) -> list[tuple[int, int]]:
+        """(widest word, widest line) of each column's header and cells: measured once."""
+        if self._measured is None:
+            self._measured = []
+            for i, col in enumerate(self.columns):
+                header = Text(col.header).cell_len if self.show_header else 0
+                cells = [row[i] for row in self.rows]
+                if col.kind == "fixed":
+                    widest = max([header, *(_cell_width(c) for c in cells)])
+                    self._measured.append((widest, widest))
+                    continue
+                measured = [c.widths() if isinstance(c, Prose) else (_cell_width(c),) * 2 for c in cells]
+                self._measured.append((max([header, *(m[0] for m in measured)]), max([header, *(m[1] for m in measured)])))
+        return self._measured
+
+    def _needs(self, name_min: int) -> list[tuple[int, int]]:
+        """(minimum, wanted) content width of each column, names at least `name_min` wide (if that long)."""
         needs = []
-        for i, col in enumerate(self.columns):
-            header = Text(col.header).cell_len if self.show_header else 0
-            cells = [row[i] for row in self.rows]
-            if col.kind == "fixed":
-                w = max([header, *(_cell_width(c) for c in cells)])
-                needs.append((w, w))
-                continue
-            measured = [c.widths() if isinstance(c, Prose) else (_cell_width(c),) * 2 for c in cells]
-            low = max([header, *(m[0] for m in measured)])
-            high = max([header, *(m[1] for m in measured)])
-            low = max(low, min(high, TEXT_MIN if col.kind == "text" else NAME_MIN))
+        for col, (low, high) in zip(self.columns, self._content(), strict=True):
+            if col.kind != "fixed":
+                low = max(low, min(high, TEXT_MIN if col.kind == "text" else name_min))
             needs.append((low, high))
         return needs
 
     def widths(self, width: int) -> list[int] | None:
-        """Content width of each column at `width` cells, or None when it cannot be a table."""
-        needs = self._needs()
+        """Content width of each column at `width` cells, or None when it cannot be a table.
+
+        Names first get NAME_MIN cells; if that does not fit, NAME_LEAST, wrapped
+        evenly; if even that does not fit, the table is printed one field a line.
+        """
+        for name_min in (NAME_MIN, NAME_LEAST):
+            widths = self._widths(width, self._needs(name_min))
+            if widths is not None:
+                return widths
+        return None
+
+    def _widths(self, width: int, needs: list[tuple[int, int]]) -> list[int] | None:
         free = width - _extra(self.columns)
         free -= sum(low for (low, _), col in zip(needs, self.columns, strict=True) if col.kind == "fixed")
         flexible = [i for i, col in enumerate(self.columns) if col.kind != "fixed"]
@@ -150,7 +169,7 @@ class FittedTable:
         return widths
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        needs = self._needs()
+        needs = self._needs(NAME_LEAST)
         extra = _extra(self.columns)
         return Measurement(sum(n[0] for n in needs) + extra, sum(n[1] for n in needs) + extra).with_maximum(options.max_width)
 
@@ -204,7 +223,3 @@ class FittedTable:
 def _extra(columns: Sequence[Column]) -> int:
     """Cells a table of these columns spends on padding and separators (no edges)."""
     return 3 * len(columns) - 1
-
-
-def join_lines(parts: Iterable[Text]) -> Text:
-    return Text("\n").join(parts)
