@@ -169,3 +169,42 @@ def test_catalog_and_line_breaker_load_only_for_terminal_output():
     assert _loaded(["search", "空间站", "--format", "json"], "zh_CN.UTF-8") == "[] False"
     assert _loaded(["search", "不存在的词语"], "en_US.UTF-8") == "[] False"  # an English message opens no catalog
     assert _loaded(["search", "不存在的词语"], "zh_CN.UTF-8") == "[] True"  # a Chinese one does
+
+
+def _help_paragraphs() -> set[str]:
+    """Every paragraph of every command's and option's help, as `_translate_help` looks them up."""
+    import typer.main
+
+    from spacelog.cli import app
+
+    found: set[str] = set()
+
+    def walk(command) -> None:
+        texts = [command.help, *(getattr(p, "help", None) for p in command.params)]
+        for text in filter(None, texts):
+            for paragraph in text.split("\n\n"):
+                found.add(paragraph.split("\n")[1] if paragraph.startswith("\b\n") else paragraph)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return found
+
+
+def test_every_help_paragraph_is_translated():
+    catalog = msgfmt.parse_po((ROOT / "src/spacelog/locale/zh_CN/LC_MESSAGES/spacelog.po").read_text(encoding="utf-8"))
+    paragraphs = _help_paragraphs()
+    assert len(paragraphs) > 30
+    assert sorted(paragraphs - set(catalog)) == []
+
+
+def test_help_in_chinese():
+    chinese = run_process("search", "--help", env={"LANG": "zh_CN.UTF-8", "COLUMNS": "100"})
+    assert chinese.returncode == 0
+    out = chinese.stdout.decode("utf-8")
+    assert "查找正文包含全部 TERM 的事件。" in out and "\n  示例：\n    spacelog search 空间站\n" in out
+    assert "\n选项:\n" in out and "--category CATEGORY  只要此类别的事件" in out
+    english = run_process("search", "--help", env={"LANG": "C.UTF-8", "COLUMNS": "100"}).stdout.decode("utf-8")
+    assert "Find events whose text contains every TERM." in english and "Examples:" in english and "查找" not in english
+    top = run_process("--help", env={"LANGUAGE": "zh_CN"}).stdout.decode("utf-8")
+    assert "  search    查找正文包含全部 TERM 的事件。" in top

@@ -566,4 +566,46 @@ def run() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     chosen = [fn for fn in COMMANDS if fn.__name__ == name]
     completing = any(k.startswith("_SPACELOG_COMPLETE") for k in os.environ)
-    (build_app(chosen) if chosen and not completing else app)()
+    application = build_app(chosen) if chosen and not completing else app
+    if len(sys.argv) == 1 or any(a in ("--help", "-h") for a in sys.argv[1:]):
+        from .i18n import language
+
+        if language() != "en":
+            command = typer.main.get_command(application)
+            _translate_help(command)
+            command()
+            return
+    application()
+
+
+def _translate_help(command) -> None:
+    """Put the help of a command tree in the interface's language, in place.
+
+    Each paragraph is translated on its own; in an example block only the
+    heading is, the commands stay as they are typed. Typer's own section
+    titles (Options, Arguments) come from the same catalog.
+    """
+    import typer.core
+
+    from .i18n import _
+
+    typer.core._ = _  # type: ignore[attr-defined]
+
+    def translated(text: str | None) -> str | None:
+        if not text:
+            return text
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("\b\n"):  # an example block: \b, its heading, the commands
+                first, heading, *rest = paragraph.split("\n")
+                paragraphs.append("\n".join([first, _(heading), *rest]))
+            else:
+                paragraphs.append(_(paragraph))
+        return "\n\n".join(paragraphs)
+
+    command.help = translated(command.help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = translated(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
