@@ -150,13 +150,12 @@ class Output:
         from rich.table import Table
         from rich.text import Text
 
+        from .i18n import category_name
         from .typeset import Prose
 
         table = Table(show_header=False, box=None, padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        from .i18n import category_name
-
         table.add_row(_t("id"), _safe(event["id"]))
         table.add_row(_t("date"), _safe(date_range(event)))
         table.add_row(_t("categories"), _prose(_t(", ").join(category_name(c) for c in event["categories"])))
