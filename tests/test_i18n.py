@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, cli, run_process
 from spacelog import i18n
-from test_layout import on_terminal
+from test_typeset import on_terminal
 
 sys.path.insert(0, str(ROOT / "tools"))
 import msgfmt  # noqa: E402
