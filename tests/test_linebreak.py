@@ -22,7 +22,9 @@ def cells(text: str) -> int:
     [
         ("国际空间站上的航天员", 8, ["国际空间", "站上的航", "天员"]),  # between any two Chinese characters
         ("完成出舱活动，任务是", 12, ["完成出舱活", "动，任务是"]),  # ， never starts a line: 动 goes with it
-        ("运载火箭“猎鹰”9发射", 10, ["运载火箭", "“猎鹰”9发", "射"]),  # “ never ends a line; 9 keeps 发
+        ("运载火箭“猎鹰”9发射", 11, ["运载火箭“猎", "鹰”9发射"]),  # “ never ends a line; 9 keeps 发
+        ("运载火箭“猎鹰”9发射", 10, ["运载火箭", "“猎鹰”", "9发射"]),  # and 射 alone on the last line takes 9发 with it
+        ("累计时间达53小时25分钟。", 20, ["累计时间达53小时", "25分钟。"]),  # an orphan with its stop too
         ("9 月 18 日，NASA 宣布", 8, ["9 月", "18 日，", "NASA 宣", "布"]),  # 18 日 across the PDF space
         ("历时 6 小时", 6, ["历时", "6 小时"]),
         ("于 2019 年建成", 8, ["于", "2019 年", "建成"]),

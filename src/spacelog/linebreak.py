@@ -128,23 +128,38 @@ def wrap(text: str, width: int, width_of: WidthOf = cell_width, pieces: list[tup
     lines = []
     line_start = line_end = -1
     used = pending = 0  # cells in the line; its trailing spaces, counted only if more follows
+    count = 0  # atoms in the line (0 after a cut: such a line is never rebalanced)
+    last = before_last = (0, 0)  # (start, cells) of the line's last atom; (end, cells) of the line before it
+    previous = (0, last, before_last)  # count, last, before_last of the line before
     for start, end, w, spaces in pieces if pieces is not None else atoms(text, width_of):
         if line_start >= 0 and used + pending + w <= width:
+            before_last, last = (line_end, used), (start, w)
             used += pending + w
+            count += 1
         else:
             if line_start >= 0:
                 lines.append((line_start, line_end))
+                previous = (count, last, before_last)
+            count = 1
             while w > width:  # an atom longer than a line: cut it by cells
                 cut, cells = start, 0
                 while cut < end and cells + width_of(text[cut]) <= width or cut == start:
                     cells += width_of(text[cut])
                     cut += 1
                 lines.append((start, cut))
-                start, w = cut, w - cells
-            line_start, used = start, w
+                start, w, count, previous = cut, w - cells, 0, (0, last, before_last)
+            line_start, used, last = start, w, (start, w)
         line_end, pending = end - _space_count(text, end, spaces), spaces
     if line_start >= 0:
         lines.append((line_start, line_end))
+    # An orphan (one character, maybe with its punctuation, alone on the last line)
+    # takes the last atom of the line above with it, when that line keeps half its width.
+    moved_count, (moved_start, moved_cells), (kept_end, kept_cells) = previous
+    orphan = count == 1 and len([c for c in text[line_start:line_end] if c not in CLOSING]) == 1
+    if len(lines) > 1 and orphan and moved_count > 2 and kept_cells >= width / 2:
+        gap = sum(width_of(c) for c in text[lines[-2][1] : line_start])  # the spaces between, kept inside the line
+        if moved_cells + gap + used <= width:
+            lines[-2:] = [(lines[-2][0], kept_end), (moved_start, line_end)]
     return lines or [(0, 0)]
 
 
