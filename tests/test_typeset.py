@@ -192,8 +192,11 @@ def _joined_without_space(before: str, after: str, corpus: str) -> bool:
 
 
 def faults(cells: list[Cell], corpus: str = CORPUS) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {k: [] for k in ("closing at start", "opening at end", "word split", "number-unit split", "space at start", "short line")}
+    kinds = ("closing at start", "opening at end", "word split", "number-unit split", "space at start", "orphan", "short line")
+    found: dict[str, list[str]] = {k: [] for k in kinds}
     for cell in cells:
+        if len(cell.lines) > 1 and len([c for c in cell.lines[-1] if c not in CLOSING]) == 1:
+            found["orphan"].append(f"{cell.lines[-2][-10:]}⏎{cell.lines[-1]}")
         for n in range(1, len(cell.lines)):
             before, after = cell.lines[n - 1], cell.lines[n]
             where = f"{before[-10:]}⏎{after[:10]}"
@@ -229,7 +232,7 @@ def test_no_typesetting_faults(rendered, view, width, lang):
     cells = prose_cells(output, width)
     assert wrapped_lines(cells) >= len(cells) > 0  # the scan found the cells it checks
     found = faults(cells)
-    for fault in ("closing at start", "opening at end", "word split", "number-unit split", "space at start"):
+    for fault in ("closing at start", "opening at end", "word split", "number-unit split", "space at start", "orphan"):
         assert found[fault] == [], f"{view} at {width} in {lang}: {fault}"
     assert len(found["short line"]) < 0.03 * wrapped_lines(cells), found["short line"]
 
@@ -244,7 +247,9 @@ def test_every_event_text_is_scanned_whole(rendered):
 
 def test_the_fault_counter_finds_faults():
     """The counter is not blind: text wrapped without the rules has every kind of fault."""
-    wrapped = Cell("event", 30, ["9 月 22 日", "，JA", "XA 宣布，2020", "年代实施的火星卫星无人探测任务选定“", "福布斯”作为登陆器"])
+    wrapped = Cell(
+        "event", 30, ["9 月 22 日", "，JA", "XA 宣布，2020", "年代实施的火星卫星无人探测任务选定“", "福布斯”作为登陆器，探测器将用约三年时间多次登", "陆"]
+    )
     spaced = Cell("event", 12, ["9 月 22 日，JAXA", " 宣布"])
     decimal = Cell("event", 12, ["共携带了 2.", "9 吨物资"])
     assert faults([decimal])["word split"] == ["共携带了 2.⏎9 吨物资"]
