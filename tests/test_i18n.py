@@ -147,7 +147,7 @@ try:
     run()
 except SystemExit:
     pass
-loaded = sorted(m for m in sys.modules if m in ("spacelog.linebreak", "spacelog.typeset", "rich"))
+loaded = sorted(m for m in sys.modules if m in ("spacelog.linebreak", "spacelog.render", "rich"))
 from spacelog import i18n
 print(loaded, i18n._translation is not None, file=sys.stderr)
 """

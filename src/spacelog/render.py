@@ -1,32 +1,237 @@
-"""Rich renderables that lay Chinese text out in terminal tables.
+"""Rich renderables built from query results: what a person sees on a terminal.
 
-`Prose` wraps a cell's text by the rules of `linebreak` at the width Rich
-gives it. `FittedTable` sizes the columns to their content: ids and dates
-never wrap, names take what they need, the text column takes the rest; when
-the terminal is too narrow for that, it prints one field a line instead.
+The only module that imports Rich (it is imported only when a table is drawn
+or an index is built on a terminal). The functions are pure: they take
+results and return renderables; `output.TableOutput` prints them. Every string
+from a store or a user becomes `safe` Text, so data never becomes markup or an
+escape sequence.
+
+Text and names are wrapped by the rules of Chinese text layout (`Prose`, on
+`linebreak`), in tables whose columns fit their content (`FittedTable`); the
+words of the interface are in the locale's language (`i18n`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import get_character_cell_size
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from . import linebreak
+from .i18n import _, category_name, month_label, ngettext
+from .query import match_spans
+from .store import ENTITY_FIELDS, Event, date_range
+from .text import visible
+
+if TYPE_CHECKING:
+    from .lookup import Match
+    from .query import AgencySummary
+    from .registry import Entity
+
+Label = Callable[[str], str]  # the display name of an entity id
+
+
+def console(stream: IO[str]) -> Console:
+    return Console(file=stream, markup=False, emoji=False, highlight=False)
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Untrusted text as a Rich Text: never parsed as markup, controls made visible."""
+    return Text(visible(text), style=style)
+
+
+def prose(text: str, balanced: bool = False) -> Prose:
+    """Untrusted text wrapped by the rules of Chinese text layout; names `balanced`."""
+    return Prose(safe(text), balanced)
+
+
+def _events(n: int) -> str:
+    """A count of events in the interface's language: 1 event, 2 events, 2 条."""
+    return ngettext("{n} event", "{n} events", n).format(n=n)
+
+
+def date_cell(event: Event) -> Text:
+    """A date, or a range as its start over a compact end (—09-30), so one range does not widen every row."""
+    end = event.get("end")
+    if not end:
+        return safe(event["date"])
+    same_year = end[:5] == event["date"][:5]
+    return Text("\n").join([safe(event["date"]), safe(f"—{end[5:] if same_year else end}")])
+
+
+def _event_table(title: str | None) -> FittedTable:
+    return FittedTable((Column(_("id")), Column(_("date")), Column(_("event"), "text")), title=safe(title) if title else None)
+
+
+def _table(columns: tuple[str, ...], title: str | None) -> Table:
+    # box.SIMPLE_HEAD draws no vertical lines: Chinese prose is full of East Asian
+    # "ambiguous" characters (“”·—) that some terminals draw two cells wide,
+    # which would push vertical borders out of line.
+    table = Table(box=box.SIMPLE_HEAD, title=safe(title) if title else None, title_justify="left", header_style="bold")
+    for name in columns:
+        table.add_column(name, no_wrap=name in ("id", "date"), overflow="fold")
+    return table
+
+
+def _fields_table() -> Table:
+    """Two columns without borders: a bold field name and its value (wrapped by `Prose`)."""
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    return table
+
+
+def events(events: Iterable[Event], highlight: list[str] | None = None, title: str | None = None) -> FittedTable:
+    """Events as rows of id, date and text, with the matched parts of the text highlighted."""
+    table = _event_table(title)
+    for e in events:
+        text = safe(e["text"])
+        if highlight and visible(e["text"]) == e["text"]:
+            for start, end in match_spans(e["text"], highlight):
+                text.stylize("bold reverse", start, end)
+        table.add_row(safe(e["id"]), date_cell(e), Prose(text))
+    return table
+
+
+class MonthChart:
+    """Events per month as a bar chart (one row a month), the bars 40 cells or less on a narrow terminal."""
+
+    def __init__(self, counts: list[tuple[str, int]]) -> None:
+        self.counts = counts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(4, min(40, options.max_width - 20))
+        table = Table(box=None, show_header=False, padding=(0, 1), title=_("events per month"), title_justify="left")
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        table.add_column(no_wrap=True, style="cyan")
+        most = max((n for _month, n in self.counts), default=0) or 1
+        for month, n in self.counts:
+            table.add_row(safe(month_label(month)), safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
+        yield table
+
+
+def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
+    """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events)."""
+    table = _event_table(None)
+    for month, month_events in groups:
+        heading = _("{month} · {count}").format(month=month_label(month), count=_events(len(month_events)))
+        table.add_heading(Text(visible(heading), style="bold"))
+        for e in month_events:
+            table.add_row(safe(e["id"]), date_cell(e), prose(e["text"]))
+    return [MonthChart([(m, len(month_events)) for m, month_events in groups]), Text(), table]
+
+
+def who(query: str, matches: list[Match], best_events: list[Event]) -> list[RenderableType]:
+    """The matches of a name, then the best match's note and events."""
+    columns = (
+        Column(_("id")),
+        Column(_("kind")),
+        Column(_("中文"), "name"),
+        Column(_("English"), "name"),
+        Column(_("score"), justify="right"),
+        Column(_("matched"), "name"),
+    )
+    table = FittedTable(columns, title=safe(_("who {query}").format(query=query)))
+    for m in matches:
+        kind = _(m.entity.kind) + (f" · {m.entity.subtype}" if m.entity.subtype else "")
+        names = (prose(m.entity.name_zh, balanced=True), prose(m.entity.name_en, balanced=True))
+        table.add_row(safe(m.entity.id), safe(kind), *names, safe(f"{m.score:g}"), prose(m.name, balanced=True))
+    shown: list[RenderableType] = [table]
+    best = matches[0].entity
+    if best.note:
+        shown.append(safe(_("note: {note}").format(note=best.note), style="dim"))
+    title = _("{count} of {name}").format(count=_events(len(best_events)), name=f"{best.name_zh} ({best.name_en})")
+    shown += [Text(), events(best_events, [], title)]
+    return shown
+
+
+def agencies(rows: list[tuple[Entity, int]]) -> FittedTable:
+    """Every agency with its number of events."""
+    columns = (Column(_("id")), Column(_("中文"), "name"), Column(_("English"), "name"), Column(_("class")), Column(_("events"), justify="right"))
+    table = FittedTable(columns, title=safe(_("agencies")))
+    for e, n in rows:
+        table.add_row(safe(e.id), prose(e.name_zh, balanced=True), prose(e.name_en, balanced=True), safe(e.subtype), safe(str(n)))
+    return table
+
+
+def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
+    """One agency: its counts, a chart by month, its people, vehicles and partners, its events."""
+    from rich.columns import Columns
+
+    s = summary
+    head = Table(show_header=False, box=None, padding=(0, 1))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row(_("id"), safe(s.entity.id))
+    head.add_row(_("events"), safe(str(len(s.events))))
+    head.add_row(_("first"), safe(s.first or "-"))
+    head.add_row(_("last"), safe(s.last or "-"))
+
+    def counter_table(title: str, counter: Any, name: Label) -> Table:
+        table = _table((title, _("n")), title=None)
+        for key, n in counter.most_common():
+            table.add_row(prose(name(key), balanced=True), safe(str(n)))
+        return table
+
+    counters = Columns(
+        [
+            counter_table(_("category"), s.by_category, category_name),
+            counter_table(_("people"), s.people, label),
+            counter_table(_("vehicles"), s.vehicles, label),
+            counter_table(_("with agencies"), s.partners, label),
+        ]
+    )
+    title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
+    return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.events, [], _events(len(s.events)))]
+
+
+def event_detail(event: Event, label: Label) -> Table:
+    """One event, field by field, its entities named in Chinese and English."""
+    table = _fields_table()
+    table.add_row(_("id"), safe(event["id"]))
+    table.add_row(_("date"), safe(date_range(event)))
+    table.add_row(_("categories"), prose(_(", ").join(category_name(c) for c in event["categories"])))
+    for entity_field in ENTITY_FIELDS:
+        names = [safe(label(i)) for i in event[entity_field]]
+        table.add_row(_(entity_field), Prose(Text("\n").join(names)) if names else "-")
+    table.add_row(_("text"), prose(event["text"]))
+    return table
+
+
+def progress_bar() -> Callable[[int, int], None] | None:
+    """A progress bar on stderr while an index is built, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("indexing the store", total=1)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
 
 TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
 NAME_MIN = 12  # names up to 6 Chinese characters wrap only when the table cannot fit otherwise
 NAME_LEAST = 6  # below 3 Chinese characters a name column is worse than one field a line
 
 
+# ------------------------------------------------------------------ Chinese text layout
 class Prose:
     """A Text wrapped by Chinese line-breaking rules; styles and highlights are kept."""
 
@@ -150,9 +355,9 @@ class FittedTable:
 
     def _widths(self, width: int, needs: list[tuple[int, int]]) -> list[int] | None:
         free = width - _extra(self.columns)
-        free -= sum(low for (low, _), col in zip(needs, self.columns, strict=True) if col.kind == "fixed")
+        free -= sum(low for (low, _high), col in zip(needs, self.columns, strict=True) if col.kind == "fixed")
         flexible = [i for i, col in enumerate(self.columns) if col.kind != "fixed"]
-        widths = [low for low, _ in needs]
+        widths = [low for low, _high in needs]
         if free < sum(needs[i][0] for i in flexible):
             return None
         text = [i for i in flexible if self.columns[i].kind == "text"]
