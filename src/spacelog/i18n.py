@@ -13,28 +13,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .meanings import NAMES_ZH as CATEGORY_ZH  # the one definition of the categories
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "spacelog"
 CATALOGS = ("zh_CN",)  # languages with a catalog; every zh_* locale reads zh_CN
 
-# Category names in Chinese: accepted by --category in every locale, shown in a Chinese interface.
-CATEGORY_ZH = {
-    "launch": "发射",
-    "eva": "出舱",
-    "docking": "对接",
-    "return": "返回",
-    "crew": "载人",
-    "policy": "政策",
-    "budget": "预算",
-    "contract": "合同",
-    "test": "试验",
-    "mission-end": "任务结束",
-    "conference": "会议",
-    "science": "科学",
-    "recruitment": "选拔",
-    "failure": "故障",
-    "other": "其他",
-}
 CATEGORY_BY_ZH = {zh: en for en, zh in CATEGORY_ZH.items()}
 
 _translation: Any = None

@@ -74,7 +74,8 @@ class QueryOptions:
             "--category",
             "-c",
             metavar="CATEGORY",
-            help="Only events of this category (launch, eva, docking, ...; or 发射, 出舱, 对接, ...).",
+            help="Only events of this category: launch, eva, docking, return, crew, policy, budget, contract, test, mission-end, "
+            "conference, science, recruitment, failure, other, or its Chinese name: 发射, 出舱, 对接, ... (what each means: spacelog timeline --help).",
             autocompletion=_complete_category,
         ),
     ] = None

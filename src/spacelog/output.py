@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
@@ -39,6 +40,9 @@ class Output(Protocol):
     def agency(self, summary: AgencySummary, registry: Registry) -> None: ...
 
     def event(self, event: Event, registry: Registry) -> None: ...
+
+    # an event with the words that decided each category, and the cues set aside
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
 
 def choose_output(fmt: str | None, stream: IO[str] | None = None) -> Output:
@@ -91,3 +95,7 @@ class TableOutput:
 
     def event(self, event: Event, registry: Registry) -> None:
         self.console.print(self.render.event_detail(event, registry.label))
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        self.console.print(self.render.event_detail(event, registry.label))
+        self.console.print(self.render.why(result))

@@ -33,6 +33,7 @@ from .store import ENTITY_FIELDS, Event, date_range
 from .text import visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .lookup import Match
     from .query import AgencySummary
     from .registry import Entity
@@ -205,6 +206,17 @@ def event_detail(event: Event, label: Label) -> Table:
         names = [safe(label(i)) for i in event[entity_field]]
         table.add_row(_(entity_field), Prose(Text("\n").join(names)) if names else "-")
     table.add_row(_("text"), prose(event["text"]))
+    return table
+
+
+def why(result: Classification) -> FittedTable:
+    """Which words decided each category (dim: the cues set aside, and why)."""
+    table = FittedTable((Column(_("category")), Column(_("words"), "name"), Column(_("counts?"), "text")), title=safe(_("why these categories")))
+    for category, found in result.why().items():
+        for words in found or ["-"]:
+            table.add_row(safe(category_name(category)), prose(words), prose(_("yes") if words != "-" else _("nothing else applies")))
+    for cue in result.rejected():
+        table.add_row(safe(category_name(cue.category)), prose(cue.words), prose(_("no: {reason}").format(reason=cue.rejected)), style="dim")
     return table
 
 
