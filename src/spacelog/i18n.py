@@ -17,7 +17,6 @@ from .meanings import NAMES_ZH as CATEGORY_ZH  # the one definition of the categ
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "spacelog"
-CATALOGS = ("zh_CN",)  # languages with a catalog; every zh_* locale reads zh_CN
 
 CATEGORY_BY_ZH = {zh: en for en, zh in CATEGORY_ZH.items()}
 
