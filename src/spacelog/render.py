@@ -132,8 +132,8 @@ def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
     return [MonthChart([(m, len(month_events)) for m, month_events in groups]), Text(), table]
 
 
-def who(query: str, matches: list[Match], best_events: list[Event]) -> list[RenderableType]:
-    """The matches of a name, then the best match's note and events."""
+def who(query: str, matches: list[Match], suggestions: list[Match], best_events: list[Event]) -> list[RenderableType]:
+    """The matches of a name and, dimmed, the close names that are not matches; then the best match's note and events."""
     columns = (
         Column(_("id")),
         Column(_("kind")),
@@ -143,10 +143,11 @@ def who(query: str, matches: list[Match], best_events: list[Event]) -> list[Rend
         Column(_("matched"), "name"),
     )
     table = FittedTable(columns, title=safe(_("who {query}").format(query=query)))
-    for m in matches:
+    for m in [*matches, *suggestions]:
         kind = _(m.entity.kind) + (f" · {m.entity.subtype}" if m.entity.subtype else "")
+        matched = m.name if m.accepted else _("suggestion, not a match")
         names = (prose(m.entity.name_zh, balanced=True), prose(m.entity.name_en, balanced=True))
-        table.add_row(safe(m.entity.id), safe(kind), *names, safe(f"{m.score:g}"), prose(m.name, balanced=True))
+        table.add_row(safe(m.entity.id), safe(kind), *names, safe(f"{m.score:g}"), prose(matched, balanced=True), style=None if m.accepted else "dim")
     shown: list[RenderableType] = [table]
     best = matches[0].entity
     if best.note:
