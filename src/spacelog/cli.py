@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 APP_SETTINGS = dict(
     name="spacelog",
-    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show.\n\n"
+    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or data error.",
     add_completion=True,
     no_args_is_help=True,
@@ -135,15 +135,15 @@ FromOpt = Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", hel
 ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
 
 
-def _output(fmt: str | None) -> "Output":
+def _output(fmt: str | None, extra: tuple[str, ...] = ()) -> "Output":
     from .output import FORMATS, Output
 
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt is not None and fmt not in (*FORMATS, *extra):
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *extra))}")
     return Output(fmt)
 
 
-def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]":
+def _load(data: list[str] | None, strict: bool, registry_path: str | None = None) -> "tuple[EventSource, Registry]":
     """The events every query command works on, and the registry; bad lines are warned about.
 
     A store of one large file is read through its index (see index.py), any
@@ -154,7 +154,7 @@ def _load(data: list[str] | None, strict: bool) -> "tuple[EventSource, Registry]
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
 
-    registry_path = default_registry_path()
+    registry_path = registry_path or default_registry_path()
     registry = load_registry(registry_path)
     paths = data or default_store_paths()
     big = wanted(paths)
@@ -478,6 +478,7 @@ def check(
     n_err, n_warn = len(store.errors), len(store.warnings)
     files = ", ".join(store.sources)
     _say(f"checked {files}: {len(store.events)} valid events: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_path)
     return EXIT_ERROR if n_err else EXIT_FOUND
 
 
@@ -519,6 +520,81 @@ def ingest(
     else:
         write_store(parsed.events, output, source)
         _say(f"wrote {len(parsed.events)} events to {output}")
+    _report_unknown(parsed.events, registry, [output], registry_path)
+    return EXIT_FOUND
+
+
+def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_path: str | None) -> None:
+    """One line when the events name people, agencies or vehicles the registry lacks."""
+    import shlex
+
+    from .discover import discover
+
+    n = len(discover(events, registry))
+    if not n:
+        return
+    command = "spacelog unknown"
+    for store in stores:
+        command += " --data " + ("STORE" if store == "-" else shlex.quote(store))
+    if registry_path:
+        command += " --registry " + shlex.quote(registry_path)
+    names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
+    _say(f"{names} not in the registry; {command} lists them")
+
+
+@command
+def unknown(
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    agency: AgencyOpt = None,
+    person: PersonOpt = None,
+    vehicle: VehicleOpt = None,
+    category: CategoryOpt = None,
+    year: YearOpt = None,
+    month: MonthOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    data: DataOpt = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, tsv, csv, json, jsonl, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
+        ),
+    ] = None,
+    strict: StrictOpt = False,
+    registry_path: Annotated[
+        str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to compare with (default: $SPACELOG_REGISTRY, else the shipped one).")
+    ] = None,
+) -> int:
+    """List the people, agencies and vehicles the events name that the registry lacks.
+
+    Each name comes with the other spellings the text uses for it, its events,
+    and the registry entity it may be a new spelling of (like). --format toml
+    prints registry entries to review and add to your registry file.
+
+    \b
+    Examples:
+      spacelog unknown --data events-2018.jsonl
+      spacelog unknown --data events-2018.jsonl --kind person
+      spacelog unknown --data events-2018.jsonl --format toml >> entities.toml
+      spacelog unknown --data events-2018.jsonl --format jsonl | jq -r .name
+    """
+    from .discover import discover
+    from .registry import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    out = _output(fmt, extra=("toml",))
+    source, registry = _load(data, strict, registry_path)
+    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    numbers = sorted(event_filter.select(source))
+    records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
+    out.unknown(records, registry)
+    if not records:
+        _say(f"every {kind or 'name'} these events mention is in the registry")
+        return EXIT_NOT_FOUND
     return EXIT_FOUND
 
 
@@ -528,7 +604,7 @@ def _visible(text: str) -> str:
     return visible(text)
 
 
-COMMANDS = (search, who, timeline, agency, show, check, ingest)
+COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown)
 
 
 def build_app(commands=COMMANDS) -> typer.Typer:

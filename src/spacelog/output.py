@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary, EventFilter, EventSource
     from .registry import Entity, Registry
@@ -187,6 +188,24 @@ class Output:
             mine = [source.event(i) for i in numbers[best.id]]
             self.console.print(event_table(mine, [], f"{len(mine)} events of {best.name_zh} ({best.name_en})"))
 
+    # -------------------------------------------------------------- unknown
+    def unknown(self, records: list[UnknownName], registry: Registry) -> None:
+        """Names the registry lacks: one record a line, a table, or registry entries (toml)."""
+        if self.format == "toml":
+            if records:
+                self.stream.write(registry_entries(records, registry))
+        elif self.format in ("json", "jsonl"):
+            dicts = [r.as_dict() for r in records]
+            self.json_document(dicts) if self.format == "json" else self.json_lines(dicts)
+        elif self.format in ("tsv", "csv"):
+            header = ("name", "kind", "events", "variants", "like")
+            self.rows(header, ((r.name, r.kind, ",".join(r.events), ",".join(r.variants), r.like) for r in records))
+        elif records:
+            table = _table(("name", "kind", "events", "variants", "like"), title=f"{len(records)} name{'s' if len(records) > 1 else ''} not in the registry")
+            for r in records:
+                table.add_row(_safe(r.name), _safe(r.kind), _safe(", ".join(r.events)), _safe(", ".join(r.variants)), _safe(r.like or ""))
+            self.console.print(table)
+
     # -------------------------------------------------------------- agency
     def agency_list(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
         if self.format in ("json", "jsonl"):
@@ -317,3 +336,39 @@ def month_chart(counts: list[tuple[str, int]], width: int = 40) -> Any:
     for month, n in counts:
         table.add_row(_safe(month), _safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
     return table
+
+
+def registry_entries(records: list[UnknownName], registry: Registry) -> str:
+    """TOML [[entity]] tables for names to review; a name that is `like` a known entity
+    gets a commented entry that would add its spellings to that entity instead."""
+    from .discover import romanise, suggest_id
+
+    used = set(registry.entities)
+    parts = ["# Names the events mention that the registry lacks. Review each entry (name_en,\n"
+             "# aliases), then add it to your registry file.\n"]  # fmt: skip
+    for r in records:
+        spellings = [r.name, *r.variants]
+        about = visible(f"{r.name}: {r.kind}; events {', '.join(r.events)}")
+        known = registry.get(r.like) if r.like else None
+        if known is not None:
+            parts.append(
+                f"\n# {about}\n# may be a new spelling of {visible(known.name_zh)} ({visible(known.name_en)}); if it is, uncomment:\n"
+                f"# [[entity]]\n# id = {_toml_str(known.id)}\n# aliases = {_toml_list(spellings)}\n"
+            )
+            continue
+        entity_id = suggest_id(r.name, r.kind, used)
+        used.add(entity_id)
+        parts.append(
+            f"\n# {about}\n[[entity]]\nid = {_toml_str(entity_id)}\nkind = {_toml_str(r.kind)}\n"
+            f"name_zh = {_toml_str(r.name)}\nname_en = {_toml_str(romanise(r.name, r.kind))}\naliases = {_toml_list(spellings)}\n"
+        )
+    return "".join(parts)
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's), with terminal-unsafe characters escaped."""
+    return dumps(value)
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
