@@ -576,8 +576,9 @@ def unknown(
 
     \b
     Examples:
+      spacelog ingest 大事记2018.txt -y 2018 -o events-2018.jsonl
       spacelog unknown --data events-2018.jsonl
-      spacelog unknown --data events-2018.jsonl --kind person
+      spacelog unknown --data events-2018.jsonl --kind person --agency 俄罗斯航天局
       spacelog unknown --data events-2018.jsonl --format toml >> entities.toml
       spacelog unknown --data events-2018.jsonl --format jsonl | jq -r .name
     """

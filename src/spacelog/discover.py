@@ -200,7 +200,7 @@ def _mentions(event_id: str, text: str, registry: Registry, aliases: list[str]) 
         if _known(c.surface, c.kind, registry, aliases):
             continue
         kept.append(c)
-    return kept
+    return sorted(kept, key=lambda c: c.start)
 
 
 def _org_start(text: str, suffix_start: int) -> int:
@@ -417,9 +417,9 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
         text = event["text"]
         for form, owners in forms.items():
             for m in re.finditer(re.escape(form), text):
-                before = text[m.start() - 1] if m.start() else ""
-                after = text[m.end()] if m.end() < len(text) else ""
-                if before in _DOT or before in TRANSLIT or after in TRANSLIT or after in "-":
+                before = text[m.start() - 1] if m.start() else " "
+                after = text[m.end()] if m.end() < len(text) else " "
+                if before in _DOT or before in TRANSLIT or after in TRANSLIT or after == "-":
                     continue
                 owner = _owner(owners, event["id"], text[: m.start()])
                 if owner is None:
