@@ -28,7 +28,7 @@ TRANSLIT = frozenset(
     "夸奎昆拉腊莱赖兰朗劳勒雷蕾累里理力历利莉丽连廉良列林琳铃柳隆娄卢鲁陆路伦罗洛吕马玛迈麦曼芒毛茂梅美门蒙孟米密苗敏"
     "明摩莫默姆穆纳娜奈南内尼妮涅宁纽努诺欧帕派潘庞佩彭皮珀普奇契恰钱乔琼丘屈萨塞赛桑瑟森沙莎山尚舍申圣施什史舒斯松"
     "宋苏索塔泰坦汤唐特滕提廷通图托瓦万旺威韦维温文沃乌伍武西希锡席夏先谢辛欣休雅亚扬耶叶伊因英尤约泽扎詹朱兹佐"
-    "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书"
+    "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书肖日珍瑞烈翰逊顿廖绍翁治莲珊苔"
 )
 # Common Chinese surnames, for a name after a role word (航天员 景海鹏).
 SURNAMES = frozenset(
@@ -74,7 +74,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9.\-”])[A-Z][A-Za-z]*(?:\d*(?:-[A-Za-z0-9]+
 _PLACE_AFTER = re.compile(r"\s*(?:发射台|发射工位|工位|发射场|发射区|发射中心|着陆场|基地|文件)")
 # Organisations: a proper name before one of these suffixes.
 _ORG_SUFFIX = re.compile(
-    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|[^布格结当大全内外底头局背顶药邮]局|(?<![签部])署|科学院|工程院|研究院|设计院|国务院|研究所"
+    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|(?<![布格结当大全内外底头局背顶药邮])局|(?<![签部])署|科学院|工程院|研究院|设计院|国务院|研究所"
     "|大学|学院|(?<!空间)实验室|研究中心|中心|机构|办公室|委员会|天文台|研究组织|基金会|协会|学会|联合会|政府|国会|议会|空军|海军|陆军|国防部)(?!长)"
 )
 _ORG_CUT = re.compile(
@@ -90,6 +90,7 @@ _GENERIC_ORG = re.compile(
     "航天|航空|宇航|太空|空间|商业|私营|民营|国有|控股|科技|技术|火箭|卫星|服务|运营|制造|工业|国家|联邦|管理|研究|开发"
     "|合资|上市|跨国|外国|本土|子|母|分|总|新|老|大|小"
 )
+_ORG_TYPE = re.compile("(?:公司|集团|局|署|院|所|大学|学院|实验室|中心|机构|办公室|委员会|天文台|组织|基金会|协会|学会|联合会|政府|国会|议会|军|部)$")
 # Suffixes dropped from a name to test whether the registry knows it.
 _GENERIC_TAIL = re.compile(f"(?:遥[{_CN_NUM}\\d]+|号|{_VEHICLE_WORDS}|公司|集团)$")
 
@@ -124,8 +125,7 @@ def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
     found: list[_Mention] = []
     for event in events:
         found.extend(_mentions(event["id"], event["text"], registry, aliases))
-    records = _group(found)
-    _add_surnames(records, events, registry)
+    records = _add_surnames(_group(found), events, registry)
     for record in records:
         record.like = _like(record, registry)
     order = {kind: i for i, kind in enumerate(KINDS)}
@@ -348,7 +348,9 @@ def _group_key(m: _Mention) -> str:
     if m.kind == "vehicle":
         key = re.sub(f"(?:遥[{_CN_NUM}\\d]+)?号?$", "", key)
     elif m.kind == "agency":
-        key = _COUNTRY_PREFIX.sub("", key)
+        rest = _COUNTRY_PREFIX.sub("", key)
+        if _GENERIC_ORG.sub("", _ORG_TYPE.sub("", rest)):  # 美国SpaceX公司 is SpaceX公司; 英国政府 is not 日本政府
+            key = rest
     return f"{m.kind}:{key}"
 
 
@@ -403,8 +405,11 @@ def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
     return result
 
 
-def _add_surnames(records: list[UnknownName], events: list[dict], registry: Registry) -> None:
-    """A surname alone (鲁宾斯), or a shortened one (福伊斯特 for 福伊斯特尔), where the full name is known."""
+def _add_surnames(records: list[UnknownName], events: list[dict], registry: Registry) -> list[UnknownName]:
+    """A surname alone (鲁宾斯), or a shortened one (福伊斯特 for 福伊斯特尔), where the full name is known.
+
+    A name found alone (航天员鲁宾斯) that is such a surname joins the full name's record.
+    """
     people = [r for r in records if r.kind == "person" and _DOTTED.search(r.name)]
     forms: dict[str, list[UnknownName]] = {}
     for record in people:
@@ -413,6 +418,7 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
             for form in (surname, surname[:-1] if len(surname) >= 4 else ""):
                 if len(form) >= 2 and not registry.exact(form) and record not in forms.setdefault(form, []):
                     forms[form].append(record)
+    attached: set[tuple[str, str]] = set()
     for event in events:
         text = event["text"]
         for form, owners in forms.items():
@@ -428,9 +434,19 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
                     owner.variants.append(form)
                 if event["id"] not in owner.events:
                     owner.events.append(event["id"])
+                attached.add((form, event["id"]))
     ordering = {e["id"]: i for i, e in enumerate(events)}
     for record in people:
         record.events.sort(key=ordering.__getitem__)
+    kept = [r for r in records if r.kind != "person" or r.variants or not all((r.name, e) in attached for e in r.events)]
+    for bare in [r for r in kept if r.kind == "person" and not _DOTTED.search(r.name) and all(c in TRANSLIT for c in r.name)]:
+        similar = [p for p in people if len(bare.name) >= 3 and any(_similar(bare.name, _parts(s)[1]) for s in (p.name, *p.variants))]
+        if len(similar) == 1:  # 费舍尔 alone, where the text also names 杰克·费希尔
+            owner = similar[0]
+            owner.variants.extend(v for v in (bare.name, *bare.variants) if v not in owner.variants)
+            owner.events = sorted(set(owner.events) | set(bare.events), key=ordering.__getitem__)
+            kept.remove(bare)
+    return kept
 
 
 def _owner(owners: list[UnknownName], event_id: str, before: str) -> UnknownName | None:
