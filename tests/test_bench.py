@@ -21,3 +21,4 @@ def test_benchmark_smoke(tmp_path):
     assert "## Start-up on the shipped store" in report
     assert "### 1,000 events, `--style mixed`" in report
     assert report.count("| `search 空间站` |") == 1 and "search 卡西尼 (selective)" in report
+    assert "## Names the registry lacks (`spacelog unknown`)" in report and "| **all** |" in report
