@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .registry import KINDS, Registry
-from .text import search_key, search_key_with_map
+from .text import search_key
 
 # Characters of the standard tables for transliterating foreign names into Chinese.
 TRANSLIT = frozenset(
@@ -123,8 +123,12 @@ def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
     events = list(events)
     aliases = _alias_keys(registry)
     found: list[_Mention] = []
+    seen: dict[str, list[_Mention]] = {}  # an event repeated in a store is read once
     for event in events:
-        found.extend(_mentions(event["id"], event["text"], registry, aliases))
+        text = event["text"]
+        if text not in seen:
+            seen[text] = _mentions("", text, registry, aliases)
+        found.extend(_Mention(m.surface, m.kind, event["id"], m.start, m.end) for m in seen[text])
     records = _add_surnames(_group(found), events, registry)
     for record in records:
         record.like = _like(record, registry)
@@ -134,27 +138,28 @@ def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
 
 # ------------------------------------------------------------------ finding mentions
 def _alias_keys(registry: Registry) -> list[str]:
+    """The registry's tagging spellings as search keys, longest first."""
     keys = {search_key(a) for e in registry.entities.values() for a in (*e.aliases, *e.context)}
     return sorted((k for k in keys if len(k) >= 2), key=len, reverse=True)
 
 
-def _known_spans(text: str, aliases: list[str]) -> list[tuple[int, int]]:
-    """Spans of `text` (start, end) that a registry alias covers."""
-    key, positions = search_key_with_map(text)
-    if not positions:
-        return []
-    spans = []
+def _in_registered_name(text: str, c: _Mention, aliases: list[str]) -> bool:
+    """Whether the text around `c` holds a registry spelling that contains it (MK3 in
+    地球同步轨道卫星运载火箭MK3), or a person's registered name begins it (托马斯·佩斯凯历时)."""
+    key = search_key(c.surface)
     for alias in aliases:
-        at = key.find(alias)
-        while at >= 0:
-            spans.append((positions[at], positions[at + len(alias) - 1] + 1))
-            at = key.find(alias, at + 1)
-    return spans
+        if key in alias:
+            reach = 2 * len(alias)  # the text may hold spaces, quotes and dots the key drops
+            if alias in search_key(text[max(0, c.start - reach) : c.end + reach]):
+                return True
+        elif c.kind == "person" and len(alias) >= 4 and key.startswith(alias):
+            return True
+    return False
 
 
 def _mentions(event_id: str, text: str, registry: Registry, aliases: list[str]) -> list[_Mention]:
     candidates: list[_Mention] = []
-    blocked: list[tuple[int, int]] = list(_known_spans(text, aliases))
+    blocked: list[tuple[int, int]] = []
 
     def add(surface: str, kind: str, start: int) -> None:
         candidates.append(_Mention(surface, kind, event_id, start, start + len(surface)))
@@ -192,12 +197,10 @@ def _mentions(event_id: str, text: str, registry: Registry, aliases: list[str]) 
     kept = []
     for c in candidates:
         if any(s <= c.start and c.end <= e for s, e in blocked):
-            continue  # inside a place or a registered name
-        if c.kind == "person" and any(s == c.start for s, _ in blocked):
-            continue  # a registered name and the word after it (托马斯·佩斯凯历时)
+            continue  # inside a place
         if any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in candidates):
             continue  # part of a longer name (国务院 in 国务院新闻办公室)
-        if _known(c.surface, c.kind, registry, aliases):
+        if _known(c.surface, c.kind, registry, aliases) or _in_registered_name(text, c, aliases):
             continue
         kept.append(c)
     return sorted(kept, key=lambda c: c.start)
@@ -334,7 +337,7 @@ def _known(surface: str, kind: str, registry: Registry, aliases: list[str]) -> b
     if kind == "person":
         return False
     key = search_key(surface)
-    return len(key) >= 3 and any(key in alias for alias in aliases if len(alias) > len(key)) and not _serial(key)
+    return len(key) >= 3 and not _serial(key) and any(key in alias for alias in aliases if len(alias) > len(key))
 
 
 def _serial(key: str) -> str:
