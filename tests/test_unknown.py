@@ -318,3 +318,16 @@ def test_two_spellings_of_one_person_merge_but_two_people_of_one_surname_do_not(
         ("马克·凯利", []),
         ("凯瑟琳·鲁宾斯", ["凯特·鲁宾斯", "鲁宾斯"]),
     ]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv", "json", "jsonl", "toml", "table"])
+def test_hostile_names_are_inert_in_every_format(tmp_path, fmt):
+    source = tmp_path / "h.txt"
+    source.write_text("1. 3月1日，“\x1b[31m红”号卫星和“A\u202eB”3发射。\n", encoding="utf-8")
+    store = tmp_path / "h.jsonl"
+    assert cli("ingest", str(source), "--year", "2020", "--output", str(store)).exit_code == 0
+    result = cli("unknown", "--data", str(store), "--format", fmt)
+    assert result.exit_code == 0 and "红" in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    if fmt == "toml":
+        assert [e["name_zh"] for e in tomllib.loads(result.stdout)["entity"]] == ["“\x1b[31m红”号", "“A\u202eB”3"]
