@@ -127,7 +127,7 @@ def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
     for event in events:
         text = event["text"]
         if text not in seen:
-            seen[text] = _mentions("", text, registry, aliases)
+            seen[text] = _mentions(text, registry, aliases)
         found.extend(_Mention(m.surface, m.kind, event["id"], m.start, m.end) for m in seen[text])
     records = _add_surnames(_group(found), events, registry)
     for record in records:
@@ -157,12 +157,28 @@ def _in_registered_name(text: str, c: _Mention, aliases: list[str]) -> bool:
     return False
 
 
-def _mentions(event_id: str, text: str, registry: Registry, aliases: list[str]) -> list[_Mention]:
+def _mentions(text: str, registry: Registry, aliases: list[str]) -> list[_Mention]:
+    """The names in one text the registry does not know, in order (their event is set later)."""
+    candidates, blocked = _candidates(text)
+    kept = []
+    for c in candidates:
+        if any(s <= c.start and c.end <= e for s, e in blocked):
+            continue  # inside a place
+        if any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in candidates):
+            continue  # part of a longer name (国务院 in 国务院新闻办公室)
+        if _known(c.surface, c.kind, registry, aliases) or _in_registered_name(text, c, aliases):
+            continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
+    """What each pattern finds in `text`, and the spans of places (where nothing is a name)."""
     candidates: list[_Mention] = []
     blocked: list[tuple[int, int]] = []
 
     def add(surface: str, kind: str, start: int) -> None:
-        candidates.append(_Mention(surface, kind, event_id, start, start + len(surface)))
+        candidates.append(_Mention(surface, kind, "", start, start + len(surface)))
 
     for m in _ORG_SUFFIX.finditer(text):
         name_start = _org_start(text, m.start())
@@ -191,19 +207,9 @@ def _mentions(event_id: str, text: str, registry: Registry, aliases: list[str]) 
         if stem and not _PLACE_AFTER.match(text, m.end()):
             add(stem + m.group(), "vehicle", m.start() - len(stem))
     for m in _LATIN.finditer(text):
-        if not _PLACE_AFTER.match(text, m.end()) and not re.search(r"号\s?$", text[: m.start()]):
-            add(m.group(), "vehicle", m.start())
-
-    kept = []
-    for c in candidates:
-        if any(s <= c.start and c.end <= e for s, e in blocked):
-            continue  # inside a place
-        if any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in candidates):
-            continue  # part of a longer name (国务院 in 国务院新闻办公室)
-        if _known(c.surface, c.kind, registry, aliases) or _in_registered_name(text, c, aliases):
-            continue
-        kept.append(c)
-    return sorted(kept, key=lambda c: c.start)
+        if not _PLACE_AFTER.match(text, m.end()) and not re.search(r"号\s?$", text[max(0, m.start() - 2) : m.start()]):
+            add(m.group(), "vehicle", m.start())  # not FT2 of 长征二号 FT2, which the designation holds
+    return candidates, blocked
 
 
 def _org_start(text: str, suffix_start: int) -> int:
