@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -17,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "sources" / "2017.txt"
 STORE = ROOT / "data" / "events.jsonl"
 REGISTRY = ROOT / "data" / "entities.toml"
+
+
+class FakeTerminal(io.StringIO):
+    """A stream that says it is a terminal, as stdout does in a shell."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +56,37 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
     if shell is not None:
         return subprocess.run(shell, shell=True, executable="/bin/bash", capture_output=True, env=full_env, input=input, timeout=60)
     return subprocess.run([sys.executable, "-m", "spacelog", *args], capture_output=True, env=full_env, input=input, timeout=60)
+
+
+def terminal_output(argv: list[str], env: dict | None = None, cwd: Path | None = None, columns: int = 80) -> str:
+    """What a terminal (a pty) of `columns` cells without colour shows while `argv` runs: stdout and stderr.
+
+    Rich pads each line with spaces; they are removed.
+    """
+    import pty
+
+    leader, follower = pty.openpty()
+    full_env = {**os.environ, **(env or {}), "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb"}
+    with subprocess.Popen(argv, stdout=follower, stderr=follower, env=full_env, cwd=cwd) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return "\n".join(line.rstrip(" ") for line in shown.split("\n"))
+
+
+def run_on_terminal(*args: str, columns: int = 80) -> str:
+    """Run spacelog as a real process whose stdout is a terminal; what it shows (see terminal_output)."""
+    return terminal_output([sys.executable, "-m", "spacelog", *args], columns=columns)
 
 
 def shipped_events() -> list[dict]:

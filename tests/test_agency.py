@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import cli, ids
+from conftest import cli, ids, run_on_terminal, shipped_events
 
 NASA_EVENTS = 24
 
@@ -56,3 +56,56 @@ def test_filters_narrow_the_summary_and_the_list():
     assert [(r["id"], len(r["events"])) for r in rows[:2]] == [("spacex", 6), ("energia", 1)]  # ties by id
     nothing = cli("agency", "NASA", "--year", "2018")
     assert nothing.exit_code == 1 and nothing.stdout == ""
+
+
+# The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
+AGENCY_PAIR = ("agency", "NASA", "--category", "eva")
+AGENCY_PAIR_TABLE = """\
+美国国家航空航天局 · NASA
+ id      nasa
+ events  1
+ first   2017-03-24
+ last    2017-03-24
+events per month
+ 2017-03  1  ████████████████████████████████████████
+
+  category   n
+ ──────────────
+  eva        1
+
+
+  people                           n
+ ────────────────────────────────────
+  托马斯·佩斯凯 (Thomas Pesquet)   1
+  肖恩·金布罗 (Shane Kimbrough)    1
+
+
+  vehicles                                         n
+ ────────────────────────────────────────────────────
+  国际空间站 (International Space Station (ISS))   1
+
+
+  with agencies   n
+ ───────────────────
+
+1 event
+
+  id         date         event
+ ──────────────────────────────────────────────────────────────────────────────
+  2017-021   2017-03-24   3月24日，国际空间站上的2名航天员——欧洲航天员托马斯·
+                          佩斯凯和NASA航天员肖恩·金布罗进行了6小时34分钟的出舱
+                          活动。两位航天员成功地断开了加压接头-3(PMA-3)上的电
+                          缆和电气连接，为3月26日进行的机器移动做好了准备。他
+                          们还机械臂涂抹了润滑油，检查了散热器阀门，并为空间站
+                          的日本区域更换了摄像机。
+
+"""
+
+
+def test_agency_on_a_terminal_is_a_table():
+    assert run_on_terminal(*AGENCY_PAIR) == AGENCY_PAIR_TABLE
+
+
+def test_agency_in_a_pipe_is_tsv():
+    event = shipped_events()[20]
+    assert cli(*AGENCY_PAIR).stdout == f"2017-021\t2017-03-24\t\t{event['text']}\n"

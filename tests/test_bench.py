@@ -22,3 +22,18 @@ def test_benchmark_smoke(tmp_path):
     assert "### 1,000 events, `--style mixed`" in report
     assert report.count("| `search 空间站` |") == 1 and "search 卡西尼 (selective)" in report
     assert "## Names the registry lacks (`spacelog unknown`)" in report and "| **all** |" in report
+
+
+def test_a_quick_run_writes_no_file(tmp_path):
+    before = (ROOT / "BENCHMARKS.md").read_bytes()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--runs", "1", "--sizes", "", "--skip-startup"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# spacelog benchmarks")
+    assert (ROOT / "BENCHMARKS.md").read_bytes() == before
+    assert list(tmp_path.iterdir()) == []

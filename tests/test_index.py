@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli, shipped_events
+from conftest import FakeTerminal, cli, shipped_events
 
 PLAIN = {"SPACELOG_INDEX_MIN_BYTES": str(10**12)}
 INDEXED = {"SPACELOG_INDEX_MIN_BYTES": "0"}
@@ -130,13 +130,8 @@ def test_a_damaged_index_is_rebuilt(tmp_path, monkeypatch):
     assert again.exit_code == 0 and again.stdout == first and again.stderr == ""
 
 
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
 def test_progress_bar_only_on_a_terminal(monkeypatch):
-    from spacelog.index import progress_bar
+    from spacelog.render import progress_bar
 
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert progress_bar() is None  # a pipe or a file gets nothing

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sys
@@ -10,21 +9,19 @@ import sys
 import pytest
 from rich.cells import cell_len
 
-from conftest import cli, run_process, shipped_events
-from spacelog.output import Output
+from conftest import FakeTerminal, cli, run_process, shipped_events
+from spacelog.output import TableOutput, choose_output
+from spacelog.render import events as events_table
 
 ESC = "\x1b"
 BOX = re.compile("[\u2500-\u257f]")
 
 
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def render(events, fmt=None, **kwargs) -> str:
+def render(events, highlight=None) -> str:
     stream = FakeTerminal()
-    Output(fmt, stream).events(events, **kwargs)
+    out = choose_output(None, stream)  # a terminal gets a table
+    assert isinstance(out, TableOutput)
+    out.console.print(events_table(events, highlight))
     return stream.getvalue()
 
 

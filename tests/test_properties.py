@@ -1,4 +1,4 @@
-"""Hardening 5: properties that must hold for any chronicle, store and term (hypothesis)."""
+"""Properties that must hold for any chronicle, store and term (hypothesis)."""
 
 from __future__ import annotations
 

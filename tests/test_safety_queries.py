@@ -1,4 +1,4 @@
-"""Hardening 4: any Unicode string as a term, name or option value gets an answer or a usage error, quickly."""
+"""Any Unicode string as a term, name or option value gets an answer or a usage error, quickly."""
 
 from __future__ import annotations
 

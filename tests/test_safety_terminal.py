@@ -1,4 +1,4 @@
-"""Hardening 1: store text and user input never act on the terminal, in any output mode."""
+"""Store text and user input never act on the terminal, in any output mode."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from conftest import cli, shipped_events
-from spacelog.output import Output
+from conftest import FakeTerminal, cli, shipped_events
+from spacelog.output import choose_output
 from spacelog.text import visible
 
 HOSTILE = (
@@ -26,11 +26,6 @@ def hostile_store(tmp_path):
     path = tmp_path / "hostile.jsonl"
     path.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
     return path, event
-
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def no_raw_controls(text: str, allowed: str = "\n") -> bool:
@@ -76,7 +71,7 @@ def test_terminal_table_is_inert_with_colour_on(hostile_store, monkeypatch):
     from spacelog.store import load_store
 
     source = MemorySource(load_store([str(path)]))
-    Output(None, stream).listing(source, [0], highlight=["x"])
+    choose_output(None, stream).listing(source, [0], highlight=["x"])
     out = stream.getvalue()
     # Rich's own styling escapes are allowed; the data's are not.
     assert "\x1b[2J" not in out and "\x1b]" not in out and "\x07" not in out and "\u202e" not in out

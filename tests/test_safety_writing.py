@@ -1,4 +1,4 @@
-"""Hardening 3: ingest writes atomically, never through a symlink or over its input, and a kill keeps the old store."""
+"""Ingest writes atomically, never through a symlink or over its input, and a kill keeps the old store."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import cli, eids, ids
+from conftest import cli, eids, ids, run_on_terminal, shipped_events
 
 WHITSON = eids(2, 22, 32)
 
@@ -106,3 +106,35 @@ def test_jsonl_lines_carry_the_store_fields():
 def test_json_is_one_document():
     records = json.loads(cli("search", "惠特森", "--format", "json").stdout)
     assert [r["id"] for r in records] == WHITSON
+
+
+# The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
+SEARCH_PAIR = ("search", "天舟", "--month", "9")
+SEARCH_PAIR_TABLE = """\
+
+  id         date         event
+ ──────────────────────────────────────────────────────────────────────────────
+  2017-052   2017-09-22   9 月 22
+                          日，天舟一号货运飞船受控离轨。此前，天舟一号货运飞船
+                          按计划完成了多项拓展应用和相关试验，地面科技人员对其
+                          飞行状况进行科学评估后，决策实施离轨。至此，中国载人
+                          航天工程第二步任务全部完成，阔步迈进“空间站时代”。
+
+"""
+
+
+def test_search_on_a_terminal_is_a_table():
+    assert run_on_terminal(*SEARCH_PAIR) == SEARCH_PAIR_TABLE
+
+
+def test_search_in_a_pipe_is_tsv():
+    event = shipped_events()[51]
+    assert cli(*SEARCH_PAIR).stdout == f"2017-052\t2017-09-22\t\t{event['text']}\n"
+
+
+@pytest.mark.parametrize("fmt, printed", [("tsv", ""), ("jsonl", ""), ("csv", "id,date,end,text\n"), ("json", "[\n]\n")])
+def test_nothing_found_prints_what_the_readme_says(fmt, printed):
+    result = cli("search", "不存在的词语", "--format", fmt)
+    assert result.exit_code == 1
+    assert result.stdout == printed
+    assert result.stderr.startswith("spacelog: no events found\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import cli, eids, ids
+from conftest import cli, eids, ids, run_on_terminal, shipped_events
 
 
 def test_march():
@@ -65,3 +65,31 @@ def test_csv_has_a_header_and_parses():
 def test_jsonl_round_trips():
     lines = cli("timeline", "--format", "jsonl").stdout.splitlines()
     assert len(lines) == 73 and all(json.loads(line)["text"] for line in lines)
+
+
+# The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
+TIMELINE_PAIR = ("timeline", "--month", "5", "--category", "eva")
+TIMELINE_PAIR_TABLE = """\
+events per month
+ 2017-05  1  ████████████████████████████████████████
+
+  id         date         event
+ ──────────────────────────────────────────────────────────────────────────────
+  2017-05                 1 event
+  2017-032   2017-05-23   5 月 23
+                          日，美国航天员惠特森和费舍尔进行了紧急出舱活动，更换
+                          国际空间站上发生故障的转发器。国际空间站上的一个转发
+                          器 5 月 20
+                          日发生故障，但损坏对机组乘员的生活和空间站运转不构成
+                          危险。
+
+"""
+
+
+def test_timeline_on_a_terminal_is_a_table():
+    assert run_on_terminal(*TIMELINE_PAIR) == TIMELINE_PAIR_TABLE
+
+
+def test_timeline_in_a_pipe_is_tsv():
+    events = shipped_events()
+    assert cli(*TIMELINE_PAIR).stdout == "".join(f"{e['id']}\t{e['date']}\t\t{e['text']}\n" for e in (events[31],))

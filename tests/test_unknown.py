@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REGISTRY, ROOT, cli
 from spacelog.discover import discover
-from spacelog.output import Output
+from spacelog.output import choose_output
 from spacelog.registry import KINDS, load_registry
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -139,7 +139,9 @@ def test_ingest_to_stdout_keeps_the_store_clean_and_names_the_command_on_stderr(
     source.write_text(SMALL, encoding="utf-8")
     result = cli("ingest", str(source), "--year", "2020")
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["2020-001", "2020-002", "2020-003"]
-    assert result.stderr.splitlines()[-1] == "spacelog: 4 names in these events are not in the registry; spacelog unknown --data STORE lists them"
+    assert (
+        result.stderr.splitlines()[-1] == "spacelog: 4 names in these events are not in the registry; piped to spacelog unknown --data -, this store lists them"
+    )
 
 
 def test_no_line_when_the_registry_knows_every_name(tmp_path):
@@ -164,7 +166,7 @@ def test_terminal_output_is_a_table(small, monkeypatch):
     monkeypatch.setenv("TERM", "dumb")
     records = discover([json.loads(line) for line in small.read_text(encoding="utf-8").splitlines()], load_registry(REGISTRY))
     stream = FakeTerminal()
-    Output(None, stream).unknown(records, load_registry(REGISTRY))
+    choose_output(None, stream).unknown(records)
     assert [line.rstrip() for line in stream.getvalue().splitlines()] == [
         "4 names not in the registry",
         "",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import REGISTRY, cli
+from conftest import REGISTRY, cli, run_on_terminal
 from spacelog.lookup import lookup
 from spacelog.registry import load_registry
 
@@ -95,3 +95,45 @@ def test_filters_narrow_the_events_of_each_match():
     assert document["matches"][0]["events"] == ["2017-058", "2017-059"]
     document = json.loads(cli("who", "惠特森", "--month", "3", "--format", "json").stdout)
     assert document["matches"][0]["events"] == ["2017-022"]
+
+
+# The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
+WHO_PAIR = ("who", "范德海")
+WHO_PAIR_TABLE = """\
+who 范德海
+
+  id               kind     中文          English          score   matched
+ ──────────────────────────────────────────────────────────────────────────
+  mark-vande-hei   person   马克·范德海   Mark Vande Hei   100     范德海
+
+note: 马克·范德·黑 (event 50) and 马克·范德海 (events 58-59) are two
+transliterations of Vande Hei.
+3 events of 马克·范德海 (Mark Vande Hei)
+
+  id         date         event
+ ──────────────────────────────────────────────────────────────────────────────
+  2017-050   2017-09-13   9 月 13 日，“联盟”FG 运载火箭搭载“联盟”MS-06
+                          飞船从哈萨克斯坦的拜科努尔发射场发射升空。本次飞船搭
+                          载了俄罗斯航天员亚历山大·米苏尔金、美国航天员马克·范
+                          德·黑和约瑟夫·迈克尔。该批考察组将进行 40
+                          多项的航天生物学、生物技术等领域的试验。
+  2017-058   2017-10-05   10 月 5
+                          日，国际空间站上的两名美国航天员兰迪·布莱斯尼克和马
+                          克·范德海完成了出舱活动，出舱活动共历时 6
+                          小时，执行了更换机械臂上出现故障的一个“锁合末端效应
+                          器”等任务。
+  2017-059   2017-10-10   10 月 10
+                          日，国际空间站上的两名美国航天员兰迪·布莱斯尼克和马
+                          克·范德海完成了出舱活动，出舱活动共历时 6 小时 26
+                          分钟，执行了安装一部高解析摄影机，进一步修理实验室的
+                          机械手臂等任务。
+
+"""
+
+
+def test_who_on_a_terminal_is_a_table():
+    assert run_on_terminal(*WHO_PAIR) == WHO_PAIR_TABLE
+
+
+def test_who_in_a_pipe_is_tsv():
+    assert cli(*WHO_PAIR).stdout == "mark-vande-hei\tperson\t马克·范德海\tMark Vande Hei\t100\t2017-050,2017-058,2017-059\n"

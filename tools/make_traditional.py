@@ -10,9 +10,9 @@ from pathlib import Path
 
 from zhconv_rs import zhconv
 
-RANGES = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF)]
+from spacelog.text import HAN_RANGES
 
-changed = [chr(c) for lo, hi in RANGES for c in range(lo, hi + 1) if zhconv(chr(c), "zh-cn") != chr(c)]
+changed = [chr(c) for lo, hi in HAN_RANGES for c in range(lo, hi + 1) if zhconv(chr(c), "zh-cn") != chr(c)]
 out = Path(__file__).resolve().parents[1] / "src" / "spacelog" / "traditional.txt"
 out.write_text("".join(changed) + "\n", encoding="utf-8")
 print(f"{len(changed)} characters -> {out}")

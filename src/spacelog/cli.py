@@ -11,19 +11,20 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, SpacelogError, UsageError
+from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
+from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, complete_names, takes_options
+from .output import choose_output
 
 if TYPE_CHECKING:
-    from .output import Output
     from .query import EventSource
     from .registry import Registry
 
-APP_SETTINGS = dict(
+APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
     help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or data error.",
@@ -62,14 +63,14 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
     def run(*args, **kwargs) -> None:
         try:
             _check_text([*args, *kwargs.values()])
-            code = fn(*args, **kwargs) or EXIT_FOUND
+            code = fn(*args, **kwargs) or EXIT_OK
             sys.stdout.flush()
         except SpacelogError as err:
             _say(str(err))
             code = err.exit_code
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
-            code = EXIT_FOUND
+            code = EXIT_OK
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
         raise typer.Exit(code)
@@ -85,126 +86,30 @@ def _check_text(values: list) -> None:
                 raise UsageError(f"argument {item!r} is not valid UTF-8 text; check the terminal's or the script's encoding")
 
 
-# ------------------------------------------------------------------ shared options
-def _complete(kind: str | None) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
-        from .locations import default_registry_path
-        from .registry import load_registry
-
-        try:
-            registry = load_registry(default_registry_path())
-        except SpacelogError:
-            return []
-        names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
-        return sorted(n for n in names if n.casefold().startswith(incomplete.casefold()))
-
-    return complete
-
-
-def _complete_category(incomplete: str) -> list[str]:
-    from .store import CATEGORIES
-
-    return [c for c in CATEGORIES if c.startswith(incomplete)]
-
-
-DataOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--data", "-d", metavar="PATH", help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store."
-    ),
-]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe."),
-]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")]
-AgencyOpt = Annotated[
-    list[str] | None, typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=_complete("agency"))
-]
-PersonOpt = Annotated[list[str] | None, typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=_complete("person"))]
-VehicleOpt = Annotated[
-    list[str] | None, typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=_complete("vehicle"))
-]
-CategoryOpt = Annotated[
-    list[str] | None,
-    typer.Option("--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category),
-]
-YearOpt = Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")]
-MonthOpt = Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")]
-FromOpt = Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")]
-ToOpt = Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")]
-
-
-def _output(fmt: str | None, extra: tuple[str, ...] = ()) -> "Output":
-    from .output import FORMATS, Output
-
-    if fmt is not None and fmt not in (*FORMATS, *extra):
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *extra))}")
-    return Output(fmt)
-
-
-def _load(data: list[str] | None, strict: bool, registry_path: str | None = None) -> "tuple[EventSource, Registry]":
-    """The events every query command works on, and the registry; bad lines are warned about.
-
-    A store of one large file is read through its index (see index.py), any
-    other store is loaded whole; both give the same answers.
-    """
+# ------------------------------------------------------------------ shared steps
+def _open(options: QueryOptions, registry_path: str | None = None) -> "tuple[EventSource, Registry]":
+    """The events a command works on, and the registry; bad lines are warned about (or fatal with --strict)."""
     from .errors import DataError
-    from .index import open_index, progress_bar, wanted
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
+    from .sources import open_source
+    from .text import noun, plural
 
     registry_path = registry_path or default_registry_path()
     registry = load_registry(registry_path)
-    paths = data or default_store_paths()
-    big = wanted(paths)
-    source = open_index(big, registry_path, registry, progress_bar()) if big else None
-    if source is None:
-        from .query import MemorySource
-        from .store import load_store
-
-        store = load_store(paths, registry)
-        source, problems = MemorySource(store), store.errors
-    else:
-        problems = source.diagnostics
+    source, problems = open_source(options.data or default_store_paths(), registry, registry_path, progress=_progress_bar)
     for problem in problems:
         _say(f"{problem} (line skipped)")
-    if strict and problems:
+    if options.strict and problems:
         n = len(problems)
-        raise DataError(f"the store has {n} bad line{'s' if n > 1 else ''}; fix {'them' if n > 1 else 'it'} (spacelog check shows each) or drop --strict")
+        raise DataError(f"the store has {plural(n, 'bad line')}; fix {noun(n, 'it', 'them')} (spacelog check shows each) or drop --strict")
     return source, registry
 
 
-def _filter(registry: "Registry", agency, person, vehicle, category, year, month, date_from, date_to):
-    from .query import EventFilter
-    from .store import CATEGORIES, parse_date
+def _progress_bar() -> "Callable[[int, int], None] | None":
+    from .render import progress_bar
 
-    def resolve(name: str, kind: str) -> str:
-        from .lookup import resolve as resolve_name
-
-        return resolve_name(name, registry, kind).id
-
-    for c in category or []:
-        if c not in CATEGORIES:
-            raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
-    for label, value in (("--from", date_from), ("--to", date_to)):
-        if value is not None and parse_date(value) is None:
-            raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
-    if date_from and date_to and date_from > date_to:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
-    return EventFilter(
-        agencies=[resolve(n, "agency") for n in agency or []],
-        people=[resolve(n, "person") for n in person or []],
-        vehicles=[resolve(n, "vehicle") for n in vehicle or []],
-        categories=list(category or []),
-        year=year,
-        month=month,
-        date_from=date_from,
-        date_to=date_to,
-    )
-
-
-MAX_NAME = 200  # fuzzy matching and pinyin cost grow with the length of the name
+    return progress_bar()
 
 
 def _found(n: int, what: str = "events") -> int:
@@ -228,22 +133,14 @@ def main(
 
 
 @command
+@takes_options()
 def search(
     terms: Annotated[list[str], typer.Argument(metavar="TERM...", help="Words to find; every one must match (Chinese substring, or a date like 1月18日).")],
     any_term: Annotated[bool, typer.Option("--any", help="Match events with any of the terms instead of all.")] = False,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", "-x", metavar="TERM", help="Drop events that match this term; repeatable.")] = None,
     sort: Annotated[str, typer.Option("--sort", metavar="date|relevance", help="Order by date (default) or by number of matches.")] = "date",
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Find events whose text contains every TERM.
 
@@ -263,9 +160,9 @@ def search(
 
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
-    out = _output(fmt)
-    source, registry = _load(data, strict)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = options.event_filter(registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
@@ -276,7 +173,7 @@ def search(
 
 
 def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
-    from .lookup import lookup
+    from .lookup import MAX_NAME, lookup
     from .query import closest_events
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
@@ -288,21 +185,13 @@ def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
 
 
 @command
+@takes_options()
 def who(
     name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Look up a person, agency or vehicle across spellings, and list its events.
 
@@ -314,41 +203,29 @@ def who(
       spacelog who huitesen
       spacelog who 布莱斯尼克 --category eva
     """
-    from .lookup import RESOLVE, lookup, suggestion
+    from .lookup import RESOLVE, check_length, lookup, suggestion
+    from .query import tagged_with
     from .registry import KINDS
 
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
-    if len(name) > MAX_NAME:
-        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
-    out = _output(fmt)
-    source, registry = _load(data, strict)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    check_length(name)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = options.event_filter(registry)
     matches = lookup(name, registry, kind, limit=limit)
     if not matches or matches[0].score < RESOLVE:
         _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
         return EXIT_NOT_FOUND
-    shown = [m for m in matches if m.score >= RESOLVE] if out.format != "table" else matches
-    out.who(name, shown, source, event_filter)
+    out.who(name, matches, [tagged_with(source, m.entity, event_filter) for m in matches], source)
     return EXIT_FOUND
 
 
 @command
-def timeline(
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
-) -> int:
+@takes_options()
+def timeline(*, options: QueryOptions) -> int:
     """Events in date order, grouped by month, with a chart of events per month.
 
     \b
@@ -360,28 +237,22 @@ def timeline(
     """
     from .query import group_by_month
 
-    out = _output(fmt)
-    source, registry = _load(data, strict)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = options.event_filter(registry)
     numbers = source.in_order(event_filter.select(source))
     out.timeline(source, group_by_month(source, numbers))
     return _found(len(numbers))
 
 
 @command
+@takes_options()
 def agency(
-    name: Annotated[str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=_complete("agency"))] = None,
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    name: Annotated[
+        str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=complete_names("agency"))
+    ] = None,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Summarise one agency's events, or list every agency with its event count.
 
@@ -397,29 +268,26 @@ def agency(
     from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
-    out = _output(fmt)
-    source, registry = _load(data, strict)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    event_filter = options.event_filter(registry)
     if name is None:
-        out.agency_list(agency_counts(source, registry, event_filter), source)
+        out.agencies(agency_counts(source, registry, event_filter), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
     entity = resolve(name, registry, "agency")
     numbers = tagged_with(source, entity, event_filter)
-    if out.format in ("tsv", "csv", "jsonl"):
-        out.listing(source, numbers)  # one record a line: the agency's events
-    else:
-        out.agency_summary(AgencySummary(entity, [source.event(i) for i in numbers]), registry)
+    out.agency(AgencySummary(entity, source, numbers), registry)
     return _found(len(numbers))
 
 
 @command
+@takes_options(STORE_AND_FORMAT)
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
-    data: DataOpt = None,
-    fmt: FormatOpt = None,
-    strict: StrictOpt = False,
+    *,
+    options: QueryOptions,
 ) -> int:
     """Show one event in full, with its entities in Chinese and English.
 
@@ -429,20 +297,21 @@ def show(
       spacelog show 29 --format json
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
-    out = _output(fmt)
-    source, registry = _load(data, strict)
-    wanted = event_id.strip()
-    if wanted.isdigit():
-        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{int(wanted):03d}")]
-        found = [e for e in found if e.get("seq") == int(wanted)]
+    out = choose_output(options.format)
+    source, registry = _open(options)
+    asked = event_id.strip()
+    if asked.isdigit():  # the event's number in its chronicle: its seq
+        seq = int(asked)
+        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{seq:03d}")]
+        found = [e for e in found if e.get("seq") == seq]
     else:
-        found = [source.event(i) for i in range(source.n) if source.event_id(i) == wanted]
+        found = [source.event(i) for i in range(source.n) if source.event_id(i) == asked]
     if not found:
-        _say(f"no event has id {wanted!r}; ids look like 2017-029, or give the number 29")
+        _say(f"no event has id {asked!r}; ids look like 2017-029, or give the number 29")
         return EXIT_NOT_FOUND
     if len(found) > 1:
-        raise UsageError(f"{len(found)} events have number {wanted} ({', '.join(e['id'] for e in found)}); give the full id")
-    out.event_detail(found[0], registry)
+        raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
+    out.event(found[0], registry)
     return EXIT_FOUND
 
 
@@ -451,7 +320,7 @@ def check(
     paths: Annotated[
         list[str] | None, typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")
     ] = None,
-    data: DataOpt = None,
+    data: DataOption = None,
     registry_path: Annotated[
         str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")
     ] = None,
@@ -470,21 +339,21 @@ def check(
     from .locations import default_registry_path, default_store_paths
     from .registry import load_registry
     from .store import load_store
+    from .text import plural
 
     registry = load_registry(registry_path or default_registry_path())
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
-    n_err, n_warn = len(store.errors), len(store.warnings)
-    files = ", ".join(store.sources)
-    _say(f"checked {files}: {len(store.events)} valid events: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+    files = ", ".join(store.files)
+    _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
     _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_path)
-    return EXIT_ERROR if n_err else EXIT_FOUND
+    return EXIT_ERROR if store.errors else EXIT_OK
 
 
 @command
 def ingest(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
+    chronicle: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
     registry_path: Annotated[str | None, typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
@@ -504,24 +373,24 @@ def ingest(
     from .locations import default_registry_path
     from .registry import load_registry
     from .store import dump_event
+    from .text import plural
 
     registry = load_registry(registry_path or default_registry_path())
-    parsed = parse_chronicle(read_chronicle(source), year, registry, source)
+    parsed = parse_chronicle(read_chronicle(chronicle), year, registry, chronicle)
     for line, heading in parsed.headings:
-        _say(f"{source}:{line}: heading {heading!r} is not an event; not stored")
+        _say(f"{chronicle}:{line}: heading {heading!r} is not an event; not stored")
     for problem in [*parsed.errors, *parsed.warnings]:
         _say(str(problem))
     if parsed.errors:
-        n = len(parsed.errors)
-        raise UsageError(f"{n} line{'s' if n > 1 else ''} of {source} could not be placed; nothing was written")
+        raise UsageError(f"{plural(len(parsed.errors), 'line')} of {chronicle} could not be placed; nothing was written")
     if output == "-":
         for event in parsed.events:
             sys.stdout.write(dump_event(event) + "\n")
     else:
-        write_store(parsed.events, output, source)
-        _say(f"wrote {len(parsed.events)} events to {output}")
+        write_store(parsed.events, output, chronicle)
+        _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
     _report_unknown(parsed.events, registry, [output], registry_path)
-    return EXIT_FOUND
+    return EXIT_OK
 
 
 def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_path: str | None) -> None:
@@ -533,27 +402,20 @@ def _report_unknown(events: list, registry: "Registry", stores: list[str], regis
     n = len(discover(events, registry))
     if not n:
         return
-    command = "spacelog unknown"
-    for store in stores:
-        command += " --data " + ("STORE" if store == "-" else shlex.quote(store))
+    command = "spacelog unknown" + "".join(f" --data {shlex.quote(store)}" for store in stores)
     if registry_path:
         command += " --registry " + shlex.quote(registry_path)
     names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
-    _say(f"{names} not in the registry; {command} lists them")
+    if stores == ["-"]:  # the store went to stdout
+        _say(f"{names} not in the registry; piped to {command}, this store lists them")
+    else:
+        _say(f"{names} not in the registry; {command} lists them")
 
 
 @command
+@takes_options((*FILTERS, "data", "strict"))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
-    agency: AgencyOpt = None,
-    person: PersonOpt = None,
-    vehicle: VehicleOpt = None,
-    category: CategoryOpt = None,
-    year: YearOpt = None,
-    month: MonthOpt = None,
-    date_from: FromOpt = None,
-    date_to: ToOpt = None,
-    data: DataOpt = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -563,10 +425,11 @@ def unknown(
             help="table, tsv, csv, json, jsonl, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
         ),
     ] = None,
-    strict: StrictOpt = False,
     registry_path: Annotated[
         str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to compare with (default: $SPACELOG_REGISTRY, else the shipped one).")
     ] = None,
+    *,
+    options: QueryOptions,
 ) -> int:
     """List the people, agencies and vehicles the events name that the registry lacks.
 
@@ -587,12 +450,21 @@ def unknown(
 
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    out = _output(fmt, extra=("toml",))
-    source, registry = _load(data, strict, registry_path)
-    event_filter = _filter(registry, agency, person, vehicle, category, year, month, date_from, date_to)
+    from .output import FORMATS
+
+    if fmt is not None and fmt not in (*FORMATS, "toml"):
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
+    out = None if fmt == "toml" else choose_output(fmt)
+    source, registry = _open(options, registry_path)
+    event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
-    out.unknown(records, registry)
+    if out is not None:
+        out.unknown(records)
+    elif records:
+        from .lines import registry_entries
+
+        sys.stdout.write(registry_entries(records, registry))
     if not records:
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND

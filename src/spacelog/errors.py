@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-EXIT_FOUND = 0
+EXIT_OK = 0  # a command that is not a query did what was asked (check, ingest)
+EXIT_FOUND = 0  # a query found something
 EXIT_NOT_FOUND = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130

@@ -20,7 +20,6 @@ import bisect
 import json
 import os
 import shutil
-import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -30,17 +29,18 @@ from pathlib import Path
 
 from . import cache
 from .query import date_number, order_key, overlaps_month
-from .store import Diagnostic, Event, decode_line
-from .text import UNSAFE_JSON_BYTES, safe_json_line, search_key
+from .registry import Registry
+from .store import TAG_FIELDS, Diagnostic, Event, decode_line
+from .text import UNSAFE_JSON_BYTES, search_key
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i"}
-TAG_FIELDS = ("agencies", "people", "vehicles", "categories")
+Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
 
-def wanted(paths: list[str]) -> str | None:
+def store_to_index(paths: list[str]) -> str | None:
     """The store file to index, when the store is one regular file big enough to need it."""
     if len(paths) != 1 or paths[0] == "-":
         return None
@@ -96,7 +96,7 @@ class IndexSource:
     def in_month(self, month: int) -> set[int]:
         return self.tagged("month", str(month))
 
-    def find(self, key: str) -> list[int]:
+    def containing(self, key: str) -> list[int]:
         """Events whose key holds `key`: one pass over `keys`, read in chunks cut at line ends.
 
         Chunks are read into one reusable buffer and searched in place (bytes.find
@@ -135,7 +135,7 @@ class IndexSource:
                 buffer[: end - cut] = buffer[cut:end]  # the unfinished line moves to the front
                 base, filled = base + cut, end - cut
 
-    def key(self, i: int) -> str:
+    def text_key(self, i: int) -> str:
         offsets = self._array("key_off")
         with open(self.dir / "keys", "rb") as f:
             f.seek(offsets[i])
@@ -147,20 +147,11 @@ class IndexSource:
             numbers.sort(key=self._array("rank").__getitem__)
         return numbers
 
-    def line(self, i: int) -> bytes:
-        return os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])
+    def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
+        return self._unsafe.intersection(numbers) if self._unsafe else set()  # noted when the index was built
 
-    def lines(self, numbers: list[int]) -> Iterable[bytes]:
-        """Store lines of many events, terminal-unsafe characters escaped (the index
-        knows which lines have any). Many events in file order are read in one
-        sequential pass; others one read each."""
-        if not self._unsafe:
-            yield from self._raw_lines(numbers)
-            return
-        for i, line in zip(numbers, self._raw_lines(numbers), strict=True):
-            yield safe_json_line(line) if i in self._unsafe else line
-
-    def _raw_lines(self, numbers: list[int]) -> Iterable[bytes]:
+    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
+        """Many events in file order are read in one sequential pass; others one read each."""
         offsets, lengths = self._array("line_off"), self._array("line_len")
         ascending = all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
         if not ascending or len(numbers) * 64 < self.n:
@@ -176,7 +167,7 @@ class IndexSource:
             yield data[start - data_start : end - data_start]
 
     def event(self, i: int) -> Event:
-        line = self.line(i).decode("utf-8")
+        line = os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i]).decode("utf-8")
         event = Event(json.loads(line))
         event.line = line
         return event
@@ -187,7 +178,7 @@ class IndexSource:
         return self._ids[i]
 
 
-def open_index(store: str, registry_path: str, registry, progress: Callable[[int, int], None] | None = None) -> IndexSource | None:
+def open_index(store: str, registry_path: str, registry: Registry, progress: Callable[[], Progress | None] | None = None) -> IndexSource | None:
     """The index of `store`, built or rebuilt when missing or stale.
 
     None when the store or the cache cannot be used: the caller then reads the
@@ -204,7 +195,7 @@ def open_index(store: str, registry_path: str, registry, progress: Callable[[int
                 return IndexSource(store, directory, meta)
         except (OSError, ValueError, KeyError):
             pass
-        return IndexSource(store, directory, _build(store, registry, directory, stamp, progress))
+        return IndexSource(store, directory, _build(store, registry, directory, stamp, progress() if progress else None))
     except OSError:
         return None
 
@@ -217,7 +208,7 @@ def _intact(directory: Path, meta: dict) -> bool:
     return all((directory / name).stat().st_size == size for name, size in expected.items()) and (directory / "keys").exists()
 
 
-def _build(store: str, registry, directory: Path, stamp: list, progress: Callable[[int, int], None] | None) -> dict:
+def _build(store: str, registry: Registry, directory: Path, stamp: list, progress: Progress | None) -> dict:
     """Read the store once, validating each line as `load_store` does, and write the index."""
     arrays = {name: array.array(code) for name, code in _ARRAYS.items() if name != "postings"}
     postings: dict[str, array.array] = {}
@@ -230,12 +221,12 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
     try:
         with open(store, "rb") as f, open(work / "keys", "wb") as keys:
             total, offset, key_offset = os.fstat(f.fileno()).st_size, 0, 0
-            for number, raw in enumerate(f, start=1):
+            for line_no, raw in enumerate(f, start=1):
                 start = offset
                 offset += len(raw)
-                if progress and number % 20000 == 0:
+                if progress and line_no % 20000 == 0:
                     progress(offset, total)
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw, start = raw[3:], start + 3
                 line = raw[:-1] if raw.endswith(b"\n") else raw
                 line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
@@ -246,12 +237,12 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
                 content = content.rstrip()
                 event, problems = decode_line(line, registry)
                 if problems or event is None:
-                    diagnostics.extend([store, number, p] for p in problems)
+                    diagnostics.extend([store, line_no, p] for p in problems)
                     continue
                 if event["id"] in seen:
-                    diagnostics.append([store, number, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
+                    diagnostics.append([store, line_no, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
                     continue
-                seen[event["id"]] = number
+                seen[event["id"]] = line_no
                 i = len(ids)
                 if UNSAFE_JSON_BYTES.search(content):
                     unsafe.append(i)
@@ -304,22 +295,3 @@ def _build(store: str, registry, directory: Path, stamp: list, progress: Callabl
     if progress:
         progress(1, 1)
     return meta
-
-
-def progress_bar() -> Callable[[int, int], None] | None:
-    """A Rich progress bar on stderr while an index is built, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import Progress
-
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task = bar.add_task("indexing the store", total=1)
-    bar.start()
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-        if done >= total:
-            bar.stop()
-
-    return update

@@ -96,25 +96,25 @@ def parse_event_date(text: str, year: int) -> tuple[dt.date, dt.date | None] | N
     return start, end
 
 
-def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<chronicle>") -> ParsedChronicle:
+def parse_chronicle(text: str, year: int, registry: Registry, name: str = "<chronicle>") -> ParsedChronicle:
     """Parse a chronicle's text. Problems are collected, never raised, so all are reported."""
     result = ParsedChronicle()
     drafts: list[_Draft] = []
     # Line ends only: str.splitlines would also cut at U+2028, \x1c-\x1e and \x85 inside a line.
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, raw_line in enumerate(lines, start=1):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for line_no, raw_line in enumerate(lines, start=1):
         line = raw_line.strip()
         if not line:
             continue
         numbered = _NUMBERED.match(line)
         if numbered:
-            drafts.append(_Draft(number, int(numbered.group(1)), line[numbered.end() :]))
+            drafts.append(_Draft(line_no, int(numbered.group(1)), line[numbered.end() :]))
         elif drafts:
             drafts[-1].text = join_continuation(drafts[-1].text, line)
         elif len(line) <= _HEADING_MAX and not re.search(r"[。，,；;]", line):
-            result.headings.append((number, line))
+            result.headings.append((line_no, line))
         else:
-            result.errors.append(Diagnostic(name, number, "text before the first numbered event is not a heading; number it or remove it"))
+            result.errors.append(Diagnostic(name, line_no, "text before the first numbered event is not a heading; number it or remove it"))
 
     seen: dict[int, int] = {}
     previous: Event | None = None
@@ -139,17 +139,19 @@ def parse_chronicle(source: str, year: int, registry: Registry, name: str = "<ch
                 Diagnostic(name, draft.line, f"event {draft.seq} ({start.isoformat()}) is dated before event {previous['seq']} ({previous['date']})", "warning")
             )
         tags = registry.tag(draft.text)
-        event: Event = {
-            "id": f"{start.year}-{draft.seq:03d}",
-            "seq": draft.seq,
-            "date": start.isoformat(),
-            "end": end.isoformat() if end else None,
-            "text": draft.text,
-            "agencies": tags["agencies"],
-            "people": tags["people"],
-            "vehicles": tags["vehicles"],
-            "categories": categorize(draft.text),
-        }
+        event = Event(
+            {
+                "id": f"{start.year}-{draft.seq:03d}",
+                "seq": draft.seq,
+                "date": start.isoformat(),
+                "end": end.isoformat() if end else None,
+                "text": draft.text,
+                "agencies": tags["agencies"],
+                "people": tags["people"],
+                "vehicles": tags["vehicles"],
+                "categories": categorize(draft.text),
+            }
+        )
         result.events.append(event)
         previous = event
     if not drafts and not result.errors:
@@ -165,7 +167,7 @@ def read_chronicle(path: str) -> str:
         raise DataError(f"{path}: not UTF-8 text (byte {err.start + 1}); convert it with iconv first") from None
 
 
-def write_store(events: list[Event], output: str, source: str | None = None) -> None:
+def write_store(events: list[Event], output: str, chronicle: str | None = None) -> None:
     """Write events atomically: a temporary file beside the output, then a rename.
 
     An interrupted run leaves the previous store as it was. Refuses to write
@@ -176,7 +178,7 @@ def write_store(events: list[Event], output: str, source: str | None = None) -> 
         raise DataError(f"{output}: is a symbolic link; give the real path to write the store to")
     if out.is_dir():
         raise DataError(f"{output}: is a folder; give a file path such as {out / 'events.jsonl'}")
-    if source is not None and out.exists() and os.path.samefile(out, source):
+    if chronicle is not None and out.exists() and os.path.samefile(out, chronicle):
         raise DataError(f"{output}: is the chronicle being read; write the store to another file")
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():

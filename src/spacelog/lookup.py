@@ -8,7 +8,7 @@ Stages, each tried on normalised keys (see `text.search_key`):
 4. `ratio` over pinyin, scaled by 0.95, when nothing above reached RESOLVE:
    an input-method typo (布莱斯尼可) or romanised input (huitesen) sounds right.
 `partial_ratio` and `WRatio` are not used: they score any contained substring
-near 100, so 联盟 would find United Launch Alliance (see shared research).
+near 100, so 联盟 would find United Launch Alliance.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .text import search_key, to_simplified
 RESOLVE = 70  # at or above: the name is taken to mean this entity
 SUGGEST = 50  # from here up to RESOLVE: offered as "did you mean"
 PINYIN_WEIGHT = 0.95
+MAX_NAME = 200  # characters: fuzzy matching and pinyin cost grow with the length of the name
 
 
 class Match:
@@ -88,14 +89,19 @@ def _pinyin(key: str) -> str:
 
 def resolve(query: str, registry: Registry, kind: str | None = None) -> Entity:
     """The one entity `query` names, or a UsageError that suggests the closest names."""
-    if len(query) > 200:
-        raise UsageError(f"a name is at most 200 characters; this one has {len(query)}")
+    check_length(query)
     matches = lookup(query, registry, kind)
     if matches and matches[0].score >= RESOLVE:
         return matches[0].entity
     what = kind or "name"
     hint = suggestion(matches)
     raise UsageError(f"no {what} matches {query!r}{hint}")
+
+
+def check_length(name: str) -> None:
+    """A UsageError when `name` is longer than any name the lookup takes."""
+    if len(name) > MAX_NAME:
+        raise UsageError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
 
 
 def suggestion(matches: list[Match]) -> str:

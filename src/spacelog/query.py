@@ -13,16 +13,17 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Protocol
 
 from .errors import UsageError
-from .registry import FIELD_OF_KIND, Entity, Registry
-from .store import Event, Store
-from .text import safe_json_line, search_key, search_key_with_map, to_simplified
+from .lookup import MAX_NAME
+from .registry import Entity, Registry
+from .store import ENTITY_FIELDS, FIELD_OF_KIND, TAG_FIELDS, Event, Store
+from .text import search_key, search_key_with_map, to_simplified
 
 _MONTH_DAY = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-TAG_FIELDS = (*FIELD_OF_KIND.values(), "categories")
 
 
 def order_key(date: str | int, event_id: str) -> tuple:
@@ -36,9 +37,9 @@ def date_number(iso: str) -> int:
 
 
 class EventSource(Protocol):
-    """What queries need of a store, whether it is in memory or indexed on disk."""
+    """What queries and output need of a store, whether it is in memory or indexed on disk."""
 
-    n: int
+    n: int  # events are numbered 0 .. n-1, in store order
 
     def dates(self, i: int) -> tuple[int, int]: ...  # (start, end) as date_number; end == start when no range
 
@@ -46,19 +47,19 @@ class EventSource(Protocol):
 
     def in_month(self, month: int) -> set[int]: ...  # events overlapping this month of any year
 
-    def find(self, key: str) -> list[int]: ...  # events whose normalised text holds `key`, ascending
+    def containing(self, key: str) -> list[int]: ...  # events whose text key holds `key`, ascending
 
-    def key(self, i: int) -> str: ...  # the normalised text of event i
+    def text_key(self, i: int) -> str: ...  # the normalised text (text.search_key) of event i
 
     def in_order(self, numbers: Iterable[int]) -> list[int]: ...  # sorted by (date, id)
 
     def event(self, i: int) -> Event: ...
 
-    def line(self, i: int) -> bytes: ...  # the store line of event i, verbatim
-
-    def lines(self, numbers: list[int]) -> Iterable[bytes]: ...  # store lines, terminal-unsafe characters escaped
-
     def event_id(self, i: int) -> str: ...
+
+    def store_lines(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim
+
+    def unsafe_lines(self, numbers: list[int]) -> set[int] | None: ...  # those whose line holds text.UNSAFE_JSON_BYTES; None: not known
 
 
 class MemorySource:
@@ -85,10 +86,10 @@ class MemorySource:
             self._keys = [search_key(e["text"]) for e in self.events]
         return self._keys
 
-    def find(self, key: str) -> list[int]:
+    def containing(self, key: str) -> list[int]:
         return [i for i, k in enumerate(self._key_list()) if key in k]
 
-    def key(self, i: int) -> str:
+    def text_key(self, i: int) -> str:
         return self._key_list()[i]
 
     def in_order(self, numbers: Iterable[int]) -> list[int]:
@@ -102,11 +103,11 @@ class MemorySource:
     def event(self, i: int) -> Event:
         return self.events[i]
 
-    def line(self, i: int) -> bytes:
-        return self.events[i].line.encode("utf-8")
+    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
+        return (self.events[i].line.encode("utf-8") for i in numbers)
 
-    def lines(self, numbers: list[int]) -> Iterable[bytes]:
-        return (safe_json_line(self.line(i)) for i in numbers)
+    def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
+        return None  # not looked at in advance: a small store's lines are each checked as printed
 
     def event_id(self, i: int) -> str:
         return self.events[i]["id"]
@@ -190,7 +191,7 @@ class Term:
         """The events tagged with an entity this term names."""
         found: set[int] = set()
         for entity_id in self.entity_ids:
-            for field in FIELD_OF_KIND.values():
+            for field in ENTITY_FIELDS:
                 found |= source.tagged(field, entity_id)
         return found
 
@@ -198,13 +199,13 @@ class Term:
         """The events that match this term."""
         if self.day is not None:
             return {i for i in range(source.n) if _on_day(*source.dates(i), self.day)}
-        return set(source.find(self.key)) | self.tagged(source)
+        return set(source.containing(self.key)) | self.tagged(source)
 
     def count(self, source: EventSource, i: int, tagged: bool) -> int:
         """How often event i matches: occurrences of the term, or of the entity's aliases."""
         if self.day is not None:
             return 1
-        key = source.key(i)
+        key = source.text_key(i)
         count = key.count(self.key)
         if tagged:
             count = max(count, sum(key.count(a) for a in self.alias_keys), 1)
@@ -228,10 +229,8 @@ def parse_day(raw: str) -> tuple[int | None, int, int] | None:
     m = _MONTH_DAY.match(text) or _ISO_DAY.match(text)
     if not m:
         return None
-    if m.re is _ISO_DAY:
-        year, month, dom = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    else:
-        year, month, dom = (int(m.group(1)) if m.group(1) else None), int(m.group(2)), int(m.group(3))
+    year = int(m.group(1)) if m.group(1) else None  # a month and day alone match that day of any year
+    month, dom = int(m.group(2)), int(m.group(3))
     from .store import parse_date
 
     if parse_date(f"{year or 2000:04d}-{month:02d}-{dom:02d}") is None:  # 2000 is a leap year: 2月29日 is real
@@ -302,13 +301,13 @@ def closest_events(source: EventSource, query: str, limit: int = 3, budget: int 
 
     Looks at most at `budget` events, so a miss on a huge store stays quick.
     """
-    key = search_key(to_simplified(query[:200]))  # a hint needs no more; keeps a huge query quick
+    key = search_key(to_simplified(query[:MAX_NAME]))  # a hint needs no more; keeps a huge query quick
     pairs = {key[i : i + 2] for i in range(len(key) - 1)} or set(key)
     if not pairs:
         return []
     scored = []
     for i in range(min(source.n, budget)):
-        text_key = source.key(i)
+        text_key = source.text_key(i)
         score = sum(1 for p in pairs if p in text_key)
         if score * 2 >= len(pairs):
             scored.append((-score, i))
@@ -334,17 +333,38 @@ def tagged_with(source: EventSource, entity: Entity, event_filter: EventFilter |
 
 
 class AgencySummary:
-    """One agency's events and what they have in common."""
+    """One agency's events (numbers of `source`, in date order) and what they have in common.
 
-    __slots__ = ("entity", "events", "by_month", "by_category", "people", "vehicles", "partners")
+    The events are decoded, and the counts made, only when first asked for:
+    a listing of the events needs neither.
+    """
 
-    def __init__(self, entity: Entity, events: list[Event]) -> None:
-        self.entity, self.events = entity, events
-        self.by_month = Counter(e["date"][:7] for e in events)
-        self.by_category = Counter(c for e in events for c in e["categories"])
-        self.people = Counter(p for e in events for p in e["people"])
-        self.vehicles = Counter(v for e in events for v in e["vehicles"])
-        self.partners = Counter(a for e in events for a in e["agencies"] if a != entity.id)
+    def __init__(self, entity: Entity, source: EventSource, numbers: list[int]) -> None:
+        self.entity, self.source, self.numbers = entity, source, numbers
+
+    @cached_property
+    def events(self) -> list[Event]:
+        return [self.source.event(i) for i in self.numbers]
+
+    @cached_property
+    def by_month(self) -> Counter[str]:
+        return Counter(e["date"][:7] for e in self.events)
+
+    @cached_property
+    def by_category(self) -> Counter[str]:
+        return Counter(c for e in self.events for c in e["categories"])
+
+    @cached_property
+    def people(self) -> Counter[str]:
+        return Counter(p for e in self.events for p in e["people"])
+
+    @cached_property
+    def vehicles(self) -> Counter[str]:
+        return Counter(v for e in self.events for v in e["vehicles"])
+
+    @cached_property
+    def partners(self) -> Counter[str]:
+        return Counter(a for e in self.events for a in e["agencies"] if a != self.entity.id)
 
     @property
     def first(self) -> str | None:
@@ -353,6 +373,17 @@ class AgencySummary:
     @property
     def last(self) -> str | None:
         return max((e["end"] or e["date"] for e in self.events), default=None)
+
+    def record(self) -> dict:
+        """The summary as one JSON object."""
+        e = self.entity
+        return {
+            "id": e.id, "name_zh": e.name_zh, "name_en": e.name_en,
+            "count": len(self.events), "first": self.first, "last": self.last,
+            "by_month": dict(sorted(self.by_month.items())), "by_category": dict(self.by_category.most_common()),
+            "people": dict(self.people.most_common()), "vehicles": dict(self.vehicles.most_common()),
+            "partners": dict(self.partners.most_common()), "events": self.events,
+        }  # fmt: skip
 
 
 def agency_counts(source: EventSource, registry: Registry, event_filter: EventFilter | None = None) -> list[tuple[Entity, list[int]]]:

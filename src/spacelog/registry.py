@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import DataError
+from .store import FIELD_OF_KIND
 from .text import search_key, search_key_with_map
 
-KINDS = ("agency", "person", "vehicle")
-# Which store field lists the ids of each kind.
-FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
+KINDS = tuple(FIELD_OF_KIND)
 
 
 class Entity:
     """An agency, person or vehicle, with every spelling of its name."""
 
-    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "cls", "note")
+    __slots__ = ("id", "kind", "name_zh", "name_en", "aliases", "lookup", "context", "subtype", "note")
 
     def __init__(
         self,
@@ -26,12 +25,12 @@ class Entity:
         aliases: tuple[str, ...],
         lookup: tuple[str, ...] = (),
         context: dict[str, tuple[str, ...]] | None = None,
-        cls: str = "",
+        subtype: str = "",
         note: str = "",
     ) -> None:
         self.id, self.kind, self.name_zh, self.name_en = id, kind, name_zh, name_en
         self.aliases, self.lookup, self.context = aliases, lookup, context or {}
-        self.cls, self.note = cls, note
+        self.subtype, self.note = subtype, note
 
     def __repr__(self) -> str:
         return f"Entity({self.id!r})"
@@ -40,6 +39,15 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         """Every spelling a user may type: tagging aliases, lookup-only ones, contextual ones."""
         return (self.name_zh, self.name_en, *self.aliases, *self.lookup, *self.context)
+
+    @property
+    def label(self) -> str:
+        """How output names the entity: 惠特森 (Peggy Whitson)."""
+        return f"{self.name_zh} ({self.name_en})"
+
+    def record(self) -> dict:
+        """The entity in JSON output."""
+        return {"id": self.id, "kind": self.kind, "name_zh": self.name_zh, "name_en": self.name_en}
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -82,6 +90,16 @@ class Registry:
 
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
+
+    def label(self, entity_id: str) -> str:
+        """How output names an entity id; an id the registry does not know is shown as it is."""
+        entity = self.entities.get(entity_id)
+        return entity.label if entity else entity_id
+
+    def record(self, entity_id: str) -> dict:
+        """An entity id in JSON output, with its names when the registry knows it."""
+        entity = self.entities.get(entity_id)
+        return entity.record() if entity else {"id": entity_id}
 
     def of_kind(self, kind: str | None) -> list[Entity]:
         return [e for e in self.entities.values() if kind is None or e.kind == kind]
@@ -162,7 +180,7 @@ def _entity_from_toml(raw: dict, where: str) -> Entity:
             aliases=tuple(raw.get("aliases", ())),
             lookup=tuple(raw.get("lookup", ())),
             context={k: tuple(v) for k, v in raw.get("context", {}).items()},
-            cls=raw.get("class", ""),
+            subtype=raw.get("class", ""),
             note=raw.get("note", ""),
         )
     except KeyError as missing:
@@ -179,8 +197,7 @@ def load_registry(path: str | Path) -> Registry:
     name, stamp = cache.entry_name("registry", path), cache.file_stamp(path)
     cached = cache.read_json(name, stamp)
     if cached is not None:
-        entities = {raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}
-        return Registry(entities, str(path), cached["index"])
+        return Registry({raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}, str(path), cached["index"])
     raw_entities = _read_toml(Path(path))
     entities: dict[str, Entity] = {}
     for item in raw_entities:

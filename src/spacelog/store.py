@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DataError
+from .text import noun
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -22,10 +23,15 @@ CATEGORIES = (
     "launch", "eva", "docking", "return", "crew", "policy", "budget", "contract",
     "test", "mission-end", "conference", "science", "recruitment", "failure", "other",
 )  # fmt: skip
-ENTITY_FIELDS = ("agencies", "people", "vehicles")
+# Which field of an event lists the entity ids of each kind of the registry.
+FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
+ENTITY_FIELDS = tuple(FIELD_OF_KIND.values())
+TAG_FIELDS = (*ENTITY_FIELDS, "categories")  # every list an event is tagged with
 # Every field an event must have, in the order the store writes them.
 FIELDS = ("id", "seq", "date", "end", "text", *ENTITY_FIELDS, "categories")
 STDIN = "-"
+# An event as one row of tsv or csv output.
+EVENT_COLUMNS = ("id", "date", "end", "text")
 
 _ID = re.compile(r"(\d{4})-(\d{3,})", re.ASCII)  # used with fullmatch: $ would allow a trailing newline
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -39,6 +45,17 @@ class Event(dict):
     """
 
     __slots__ = ("line",)
+    line: str
+
+
+def event_row(event: Event) -> tuple[str, str, str | None, str]:
+    """The values of EVENT_COLUMNS."""
+    return event["id"], event["date"], event["end"], event["text"]
+
+
+def date_range(event: Event) -> str:
+    """The event's date, or its first and last day (2017-06-05—2017-06-09)."""
+    return f"{event['date']}—{event['end']}" if event.get("end") else event["date"]
 
 
 class Diagnostic:
@@ -60,12 +77,12 @@ class Diagnostic:
 class Store:
     """Loaded events, the problems found on the way, and where each event came from."""
 
-    __slots__ = ("events", "diagnostics", "sources", "origin")
+    __slots__ = ("events", "diagnostics", "files", "origin")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.diagnostics: list[Diagnostic] = []
-        self.sources: list[str] = []
+        self.files: list[str] = []  # the files read, in order ("<stdin>" for -)
         self.origin: dict[str, str] = {}  # id -> "path:line", for messages that point back to the file
 
     @property
@@ -142,8 +159,8 @@ def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
         data = read_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        yield number, line.rstrip(b"\r")
+    for line_no, line in enumerate(data.split(b"\n"), start=1):
+        yield line_no, line.rstrip(b"\r")
 
 
 def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
@@ -153,7 +170,7 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     problems: list[str] = []
     missing = [name for name in FIELDS if name not in obj]
     if missing:
-        problems.append(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(f"missing {noun(len(missing), 'field')} {', '.join(missing)}")
 
     event_id, seq = obj.get("id"), obj.get("seq")
     if "id" in obj:
@@ -185,21 +202,20 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     elif "text" in obj and not obj["text"].strip():
         problems.append("field text is empty")
 
-    for name in (*ENTITY_FIELDS, "categories"):
+    for name in TAG_FIELDS:
         value = obj.get(name)
         if name in obj and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             problems.append(f"field {name} must be a list of strings")
     if isinstance(obj.get("categories"), list):
         unknown = [c for c in obj["categories"] if isinstance(c, str) and c not in CATEGORIES]
         if unknown:
-            problems.append(f"unknown categor{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}")
+            problems.append(f"unknown {noun(len(unknown), 'category', 'categories')} {', '.join(unknown)}")
     if registry is not None:
         problems.extend(_entity_problems(obj, registry))
     return problems
 
 
 def _entity_problems(obj: dict, registry: Registry) -> list[str]:
-    from .registry import FIELD_OF_KIND
 
     problems = []
     for kind, name in FIELD_OF_KIND.items():
@@ -231,19 +247,19 @@ def load_store(paths: list[str], registry: Registry | None = None, check_order: 
     store = Store()
     for path in expand_paths(paths):
         name = "<stdin>" if path == STDIN else path
-        store.sources.append(name)
+        store.files.append(name)
         previous: Event | None = None
-        for number, raw in read_lines(path):
+        for line_no, raw in read_lines(path):
             if not raw.strip():
                 continue
-            event = _read_event(raw, name, number, store, registry)
+            event = _read_event(raw, name, line_no, store, registry)
             if event is None:
                 continue
             if check_order and previous is not None and event["date"] < previous["date"]:
                 store.diagnostics.append(
                     Diagnostic(
                         name,
-                        number,
+                        line_no,
                         f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})",
                         "warning",
                     )
@@ -268,16 +284,16 @@ def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | No
     return obj, validate_event(obj, registry)
 
 
-def _read_event(raw: bytes, name: str, number: int, store: Store, registry: Registry | None) -> Event | None:
+def _read_event(raw: bytes, name: str, line_no: int, store: Store, registry: Registry | None) -> Event | None:
     obj, problems = decode_line(raw, registry)
     if problems or obj is None:
-        store.diagnostics.extend(Diagnostic(name, number, p) for p in problems)
+        store.diagnostics.extend(Diagnostic(name, line_no, p) for p in problems)
         return None
     first = store.origin.get(obj["id"])
     if first is not None:
-        store.diagnostics.append(Diagnostic(name, number, f"duplicate id {obj['id']} (first at {first})"))
+        store.diagnostics.append(Diagnostic(name, line_no, f"duplicate id {obj['id']} (first at {first})"))
         return None
-    store.origin[obj["id"]] = f"{name}:{number}"
+    store.origin[obj["id"]] = f"{name}:{line_no}"
     event = Event(obj)
     event.line = raw.decode("utf-8").strip()
     return event

@@ -70,17 +70,16 @@ def search_key_with_map(text: str) -> tuple[str, list[int]]:
     return key, positions
 
 
+# Han ideographs: Extension A, the unified block, compatibility ideographs, Extensions B-G.
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+# CJK symbols and punctuation, full-width forms.
+CJK_SYMBOL_RANGES = ((0x3000, 0x303F), (0xFF00, 0xFFEF))
+
+
 def is_cjk(ch: str) -> bool:
     """True for Han ideographs and CJK symbols, which are written without spaces."""
     code = ord(ch)
-    return (
-        0x3000 <= code <= 0x303F
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFF00 <= code <= 0xFFEF
-        or 0x20000 <= code <= 0x3134F
-    )
+    return any(lo <= code <= hi for lo, hi in (*HAN_RANGES, *CJK_SYMBOL_RANGES))
 
 
 _traditional: frozenset[str] | None = None
@@ -141,3 +140,13 @@ def _escape_match(match: re.Match[bytes]) -> bytes:
 def safe_json_line(line: bytes) -> bytes:
     """A JSON line with terminal-unsafe characters written as \\u escapes: the same JSON value."""
     return UNSAFE_JSON_BYTES.sub(_escape_match, line)
+
+
+def noun(n: int, singular: str, plural: str = "") -> str:
+    """The noun for `n` things: `event` for one, `events` (or `plural`) for any other number."""
+    return singular if n == 1 else plural or singular + "s"
+
+
+def plural(n: int, singular: str, plural: str = "") -> str:
+    """A count with its noun: `1 event`, `0 events`, `2 categories`."""
+    return f"{n} {noun(n, singular, plural)}"

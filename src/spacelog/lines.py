@@ -1,0 +1,198 @@
+"""Results as lines for programs: tsv, csv, json and jsonl.
+
+Every string from a store or a user passes through `text.visible` (tsv, csv)
+or the JSON encoder plus `text.safe_json_line` before it is written, so data
+never becomes an escape sequence on a terminal. json and jsonl of events copy
+the store's own lines: what a store holds is what comes out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from itertools import islice
+from typing import IO, TYPE_CHECKING, Any
+
+from .store import ENTITY_FIELDS, EVENT_COLUMNS, Event, event_row
+from .text import safe_json_line, visible
+
+if TYPE_CHECKING:
+    from .discover import UnknownName
+    from .lookup import Match
+    from .query import AgencySummary, EventSource
+    from .registry import Entity, Registry
+
+LINE_FORMATS = ("tsv", "csv", "json", "jsonl")
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """JSON text, UTF-8 unescaped, but with what a terminal would obey escaped (text.safe_json_line)."""
+    return safe_json_line(json.dumps(value, ensure_ascii=False, indent=indent).encode("utf-8")).decode("utf-8")
+
+
+def match_record(match: Match, event_ids: list[str]) -> dict:
+    return {**match.entity.record(), "score": match.score, "events": event_ids}
+
+
+def agency_count_record(entity: Entity, event_ids: list[str]) -> dict:
+    return {"id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en, "events": event_ids}
+
+
+def safe_store_lines(source: EventSource, numbers: list[int]) -> Iterable[bytes]:
+    """The store lines of these events, with terminal-unsafe characters as JSON escapes (the same JSON value)."""
+    lines = source.store_lines(numbers)
+    unsafe = source.unsafe_lines(numbers)
+    if unsafe is None:
+        return map(safe_json_line, lines)
+    if not unsafe:
+        return lines
+    return (safe_json_line(line) if i in unsafe else line for i, line in zip(numbers, lines, strict=True))
+
+
+class LineOutput:
+    """Results written as tsv (no header: one record a line for grep, sort, cut), csv (a header, for
+    spreadsheets), jsonl (one record a line) or json (one document, indented when a person reads it)."""
+
+    def __init__(self, fmt: str, stream: IO[str]) -> None:
+        self.format, self.stream = fmt, stream
+        isatty = getattr(stream, "isatty", None)
+        self.indent = 2 if isatty and isatty() else None
+
+    # -------------------------------------------------------------- writers
+    def line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+
+    def rows(self, header: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        if self.format == "csv":
+            writer = csv.writer(self.stream, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([visible(_cell(v)) for v in row])
+        else:
+            for row in rows:
+                self.line("\t".join(visible(_cell(v)) for v in row))
+
+    def records(self, records: list[dict], document: Any = None) -> None:
+        """jsonl: one record a line; json: `document` (default: the list of records)."""
+        if self.format == "jsonl":
+            for record in records:
+                self.line(dumps(record))
+        else:
+            self.line(dumps(records if document is None else document, indent=self.indent))
+
+    def event_lines(self, lines: Iterable[bytes]) -> None:
+        """Events as their store lines, one a line (jsonl) or one array (json)."""
+        if self.format == "json" and self.indent:  # a person reads it: indent
+            self.line(dumps([json.loads(line) for line in lines], indent=self.indent))
+            return
+        write = self._bytes_writer()
+        if self.format == "jsonl":
+            lines = iter(lines)
+            while batch := list(islice(lines, 4096)):  # one write per 4096 lines
+                write(b"\n".join(batch) + b"\n")
+        else:
+            write(b"[")
+            for i, line in enumerate(lines):
+                write((b",\n" if i else b"\n") + line)
+            write(b"\n]\n")
+
+    def _bytes_writer(self) -> Any:
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is None:
+            return lambda data: self.stream.write(data.decode("utf-8"))
+        self.stream.flush()
+        return buffer.write
+
+    # -------------------------------------------------------------- results
+    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None:
+        """Events by number: json/jsonl copy store lines, tsv/csv decode one at a time (a million hold one in memory)."""
+        if self.format in ("json", "jsonl"):
+            self.event_lines(safe_store_lines(source, numbers))
+        else:
+            self.rows(EVENT_COLUMNS, (event_row(source.event(i)) for i in numbers))
+
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
+        self.listing(source, [i for _, month in groups for i in month])
+
+    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None:
+        """The matches that resolve (a program gets no guesses), each with its events' ids."""
+        from .lookup import RESOLVE
+
+        found = [(m, [source.event_id(i) for i in ns]) for m, ns in zip(matches, numbers, strict=True) if m.score >= RESOLVE]
+        if self.format in ("json", "jsonl"):
+            records = [match_record(m, event_ids) for m, event_ids in found]
+            self.records(records, document={"query": query, "matches": records})
+        else:
+            header = ("id", "kind", "name_zh", "name_en", "score", "events")
+            self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(ids)) for m, ids in found))
+
+    def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
+        if self.format in ("json", "jsonl"):
+            self.records([agency_count_record(e, [source.event_id(i) for i in numbers]) for e, numbers in rows])
+        else:
+            self.rows(("id", "name_zh", "name_en", "events"), ((e.id, e.name_zh, e.name_en, len(numbers)) for e, numbers in rows))
+
+    def agency(self, summary: AgencySummary, registry: Registry) -> None:
+        """json: the summary as one document; the line formats: the agency's events, one a line."""
+        if self.format == "json":
+            self.line(dumps(summary.record(), indent=self.indent))
+        else:
+            self.listing(summary.source, summary.numbers)
+
+    def event(self, event: Event, registry: Registry) -> None:
+        """One event; json and jsonl add its entities' names."""
+        if self.format in ("json", "jsonl"):
+            detailed = dict(event)
+            detailed["entities"] = [registry.record(i) for field in ENTITY_FIELDS for i in event.get(field, [])]
+            self.line(dumps(detailed, indent=self.indent if self.format == "json" else None))
+        else:
+            self.rows(EVENT_COLUMNS, [event_row(event)])
+
+    def unknown(self, records: list[UnknownName]) -> None:
+        """Names the registry lacks: one a line, events and variants joined by commas in tsv and csv."""
+        if self.format in ("json", "jsonl"):
+            self.records([r.as_dict() for r in records])
+        else:
+            header = ("name", "kind", "events", "variants", "like")
+            self.rows(header, ((r.name, r.kind, ",".join(r.events), ",".join(r.variants), r.like) for r in records))
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def registry_entries(records: list[UnknownName], registry: Registry) -> str:
+    """TOML [[entity]] tables for names to review; a name that is `like` a known entity
+    gets a commented entry that would add its spellings to that entity instead."""
+    from .discover import romanise, suggest_id
+
+    used = set(registry.entities)
+    parts = ["# Names the events mention that the registry lacks. Review each entry (name_en,\n"
+             "# aliases), then add it to your registry file.\n"]  # fmt: skip
+    for r in records:
+        spellings = [r.name, *r.variants]
+        about = visible(f"{r.name}: {r.kind}; events {', '.join(r.events)}")
+        known = registry.get(r.like) if r.like else None
+        if known is not None:
+            parts.append(
+                f"\n# {about}\n# may be a new spelling of {visible(known.name_zh)} ({visible(known.name_en)}); if it is, uncomment:\n"
+                f"# [[entity]]\n# id = {_toml_str(known.id)}\n# aliases = {_toml_list(spellings)}\n"
+            )
+            continue
+        entity_id = suggest_id(r.name, r.kind, used)
+        used.add(entity_id)
+        parts.append(
+            f"\n# {about}\n[[entity]]\nid = {_toml_str(entity_id)}\nkind = {_toml_str(r.kind)}\n"
+            f"name_zh = {_toml_str(r.name)}\nname_en = {_toml_str(romanise(r.name, r.kind))}\naliases = {_toml_list(spellings)}\n"
+        )
+    return "".join(parts)
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's), with terminal-unsafe characters escaped."""
+    return dumps(value)
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"

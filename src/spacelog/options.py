@@ -1,0 +1,147 @@
+"""The options every listing command shares, declared once, handed to a command as one value.
+
+`QueryOptions` is that value; its annotations are the one declaration of the
+shared options (Typer metadata included). `takes_options` appends them to a
+command's signature, which Typer reads through `inspect.signature` (it honours
+`__signature__`), and hands the body one `options` argument. A new filter is a
+field here, a field of `query.EventFilter` and a line of `QueryOptions.event_filter`.
+"""
+
+# No `from __future__ import annotations`: Typer needs the annotations as objects.
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .errors import SpacelogError, UsageError
+
+if TYPE_CHECKING:
+    from .query import EventFilter
+    from .registry import Registry
+
+
+def complete_names(kind: str | None) -> Callable[[str], list[str]]:
+    """Shell completion of the registry's names of one kind (all kinds when None)."""
+
+    def complete(incomplete: str) -> list[str]:
+        from .locations import default_registry_path
+        from .registry import load_registry
+
+        try:
+            registry = load_registry(default_registry_path())
+        except SpacelogError:
+            return []
+        names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
+        return sorted(n for n in names if n.casefold().startswith(incomplete.casefold()))
+
+    return complete
+
+
+def _complete_category(incomplete: str) -> list[str]:
+    from .store import CATEGORIES
+
+    return [c for c in CATEGORIES if c.startswith(incomplete)]
+
+
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="PATH",
+        help="Store file, folder of *.jsonl, or - for stdin; repeatable. Default: $SPACELOG_DATA, else the shipped store.",
+    ),
+]
+
+
+class QueryOptions:
+    """The shared options of a command, as parsed: filters, then where the events come from and how they are printed."""
+
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=complete_names("agency"))
+    ] = None
+    person: Annotated[
+        list[str] | None, typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=complete_names("person"))
+    ] = None
+    vehicle: Annotated[
+        list[str] | None, typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=complete_names("vehicle"))
+    ] = None
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category
+        ),
+    ] = None
+    year: Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")] = None
+    month: Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")] = None
+    date_from: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")] = None
+    date_to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")] = None
+    data: DataOption = None
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe.")
+    ] = None
+    strict: Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")] = False
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            if name not in SHARED:
+                raise TypeError(f"QueryOptions has no option {name!r}")
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
+
+    def event_filter(self, registry: "Registry") -> "EventFilter":
+        """The filters as a query condition; names resolved against `registry`, dates and categories checked."""
+        from .lookup import resolve
+        from .query import EventFilter
+        from .store import CATEGORIES, parse_date
+
+        for c in self.category or []:
+            if c not in CATEGORIES:
+                raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
+        for label, value in (("--from", self.date_from), ("--to", self.date_to)):
+            if value is not None and parse_date(value) is None:
+                raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise UsageError(f"--from {self.date_from} is after --to {self.date_to}")
+        return EventFilter(
+            agencies=[resolve(n, registry, "agency").id for n in self.agency or []],
+            people=[resolve(n, registry, "person").id for n in self.person or []],
+            vehicles=[resolve(n, registry, "vehicle").id for n in self.vehicle or []],
+            categories=list(self.category or []),
+            year=self.year,
+            month=self.month,
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
+
+
+SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
+FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
+STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --format, --strict: every command that reads a store and prints events
+
+
+def takes_options(names: tuple[str, ...] = SHARED) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the shared options `names`: Typer sees them as parameters, the body one `options` value."""
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=QueryOptions.__annotations__[name], default=getattr(QueryOptions, name))
+        for name in names
+    ]
+
+    def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(body)
+        own = [p for p in signature.parameters.values() if p.name != "options"]
+
+        @functools.wraps(body)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            options = QueryOptions(**{name: kwargs.pop(name) for name in names if name in kwargs})
+            return body(*args, options=options, **kwargs)
+
+        command.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in [*own, *shared]} | {"return": signature.return_annotation}
+        return command
+
+    return decorate

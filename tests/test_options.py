@@ -1,0 +1,62 @@
+"""The shared options: declared once (options.QueryOptions), accepted by every listing command."""
+
+from __future__ import annotations
+
+import pytest
+import typer.main
+
+from conftest import STORE, cli
+from spacelog.cli import app
+from spacelog.options import FILTERS, SHARED, STORE_AND_FORMAT, QueryOptions
+
+LISTING_COMMANDS = ("search", "who", "timeline", "agency")
+# Every shared option given at once, narrowing the shipped store to one event (2017-021).
+EVERY_OPTION = [
+    *("--agency", "NASA", "--person", "金布罗", "--vehicle", "国际空间站", "--category", "eva"),
+    *("--year", "2017", "--month", "3", "--from", "2017-03-01", "--to", "2017-03-31"),
+    *("--data", str(STORE), "--format", "tsv", "--strict"),
+]
+
+
+def command_options(name: str) -> dict[str, list[str]]:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return {p.name: p.opts for p in command.params}
+
+
+def test_the_shared_options_are_filters_then_source_and_format():
+    assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to")
+    assert STORE_AND_FORMAT == ("data", "format", "strict")
+    assert SHARED == FILTERS + STORE_AND_FORMAT
+
+
+def test_every_listing_command_declares_every_shared_option_last_in_order():
+    for name in LISTING_COMMANDS:
+        options = command_options(name)
+        assert list(options)[-len(SHARED) :] == list(SHARED), name
+        assert options["date_from"] == ["--from"] and options["format"] == ["--format", "-f"], name
+
+
+def test_show_takes_only_data_format_and_strict():
+    assert list(command_options("show")) == ["event_id", *STORE_AND_FORMAT]
+
+
+def test_every_listing_command_applies_every_shared_option():
+    expected = {
+        "search": ["空间站"],
+        "who": ["金布罗"],
+        "timeline": [],
+        "agency": ["NASA"],
+    }
+    for name, arguments in expected.items():
+        result = cli(name, *arguments, *EVERY_OPTION)
+        assert result.exit_code == 0, (name, result.stderr)
+        first_fields = [line.split("\t")[0] for line in result.stdout.splitlines()]
+        assert first_fields == (["shane-kimbrough"] if name == "who" else ["2017-021"]), name
+    assert cli("who", "金布罗", *EVERY_OPTION).stdout.split("\t")[-1] == "2017-021\n"
+
+
+def test_options_value_has_defaults_and_refuses_unknown_names():
+    options = QueryOptions(month=3)
+    assert options.month == 3 and options.agency is None and options.strict is False and options.format is None
+    with pytest.raises(TypeError, match="colour"):
+        QueryOptions(colour="red")
