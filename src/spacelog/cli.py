@@ -442,7 +442,7 @@ def unknown(
       spacelog ingest 大事记2018.txt -y 2018 -o events-2018.jsonl
       spacelog unknown --data events-2018.jsonl
       spacelog unknown --data events-2018.jsonl --kind person --agency 俄罗斯航天局
-      spacelog unknown --data events-2018.jsonl --format toml >> entities.toml
+      spacelog unknown --data events-2018.jsonl --format toml > review.toml
       spacelog unknown --data events-2018.jsonl --format jsonl | jq -r .name
     """
     from .discover import discover
