@@ -323,6 +323,15 @@ WHY = [
 ]
 
 
+def _categories_bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_categories", ROOT / "bench" / "categories.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -362,6 +371,9 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     if args.out:  # the committed BENCHMARKS.md changes only when asked (--write)
         Path(args.out).write_text(text, encoding="utf-8")
+        categories = _categories_bench()  # the category measures are kept in the same file
+        categories.write_section(Path(args.out), categories.section_text())
+        text = Path(args.out).read_text(encoding="utf-8")
     print(text)
 
 

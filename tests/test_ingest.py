@@ -8,8 +8,9 @@ import re
 import pytest
 
 from conftest import REGISTRY, SOURCE, STORE, cli, shipped_events
+from spacelog.categories import categorize
 from spacelog.errors import DataError
-from spacelog.ingest import categorize, join_continuation, parse_chronicle, parse_event_date, write_store
+from spacelog.ingest import join_continuation, parse_chronicle, parse_event_date, write_store
 from spacelog.registry import load_registry
 
 # Month-day of each of the 73 events, read off the source by hand.

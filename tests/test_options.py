@@ -36,8 +36,8 @@ def test_every_listing_command_declares_every_shared_option_last_in_order():
         assert options["date_from"] == ["--from"] and options["format"] == ["--format", "-f"], name
 
 
-def test_show_takes_only_data_format_and_strict():
-    assert list(command_options("show")) == ["event_id", *STORE_AND_FORMAT]
+def test_show_takes_only_why_data_format_and_strict():
+    assert list(command_options("show")) == ["event_id", "why", *STORE_AND_FORMAT]
 
 
 def test_every_listing_command_applies_every_shared_option():

@@ -286,6 +286,7 @@ def agency(
 @takes_options(STORE_AND_FORMAT)
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
+    why: Annotated[bool, typer.Option("--why", help="Also say which words of the text decided each category, and which were set aside.")] = False,
     *,
     options: QueryOptions,
 ) -> int:
@@ -295,6 +296,7 @@ def show(
     Examples:
       spacelog show 2017-029
       spacelog show 29 --format json
+      spacelog show 50 --why
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
     out = choose_output(options.format)
@@ -311,7 +313,19 @@ def show(
         return EXIT_NOT_FOUND
     if len(found) > 1:
         raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
-    out.event(found[0], registry)
+    event = found[0]
+    if not why:
+        out.event(event, registry)
+        return EXIT_FOUND
+    from .categories import classify
+
+    result = classify(event["text"], event["date"])
+    if result.categories != event["categories"]:
+        _say(
+            f"note: the store gives {event['id']} the categories {', '.join(event['categories'])}; "
+            f"this version reads {', '.join(result.categories)}, and the reasons are for those (rebuild the store with spacelog ingest)"
+        )
+    out.event_why(event, registry, result)
     return EXIT_FOUND
 
 
@@ -480,11 +494,20 @@ def _visible(text: str) -> str:
 COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown)
 
 
+def _epilog(name: str) -> str | None:
+    """timeline's help ends with what each category means: where the filter by category is first met."""
+    if name != "timeline":
+        return None
+    from .meanings import category_help
+
+    return category_help()
+
+
 def build_app(commands=COMMANDS) -> typer.Typer:
     application = typer.Typer(**APP_SETTINGS)
     application.callback()(main)
     for fn in commands:
-        application.command()(fn)
+        application.command(epilog=_epilog(fn.__name__))(fn)
     return application
 
 

@@ -14,10 +14,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .categories import categorize
 from .errors import DataError
 from .registry import Registry
 from .store import Diagnostic, Event, dump_event, read_file
-from .text import is_cjk, search_key
+from .text import is_cjk
 
 # "12. " or "12．" or "12、" at the start of a line, not "3.4 米".
 _NUMBERED = re.compile(r"^(\d{1,4})\s*[.．、](?!\d)\s*")
@@ -26,33 +27,6 @@ _DATE = re.compile(
     r"(?:\s*[-—–~～至到]+\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?"
 )
 _HEADING_MAX = 30
-
-# Categories by keyword, matched against the normalised text (search_key).
-# Each rule is a regular expression; an event gets every category whose rule
-# matches, and "other" when none does. Tuned by reading all 73 events of 2017.
-CATEGORY_RULES: dict[str, str] = {
-    "launch": r"升空|成功发射|点火发射|起飞|送入|首次发射任务",
-    "eva": r"(完成|进行|执行)[^,。;]{0,12}出舱活动|太空漫步",
-    "docking": r"对接",
-    "return": r"成功返回地球|安全着陆|成功着陆",
-    "crew": r"航天员[^。]*(搭载|搭乘|乘坐|送上)|(搭载|搭乘|乘坐|送上)[^,。]*航天员",
-    "policy": r"签署法案|签署命令|联合声明|政府宣布|成立国家航天局|开展航天合作|政策|方针|分三步走|个阶段|力争",
-    "budget": r"预算|斥资",
-    "contract": r"合同|协议|购买|交付了",
-    "test": r"测试|试飞|试验(?!舱)",
-    "mission-end": r"离轨|坠入|结束了|最后一次",
-    "conference": r"大会|峰会|展览会|论坛|会议|作品展",
-    "science": r"实验(?!室|设备|装备|舱)|科学研究|研究成果|研究了|探测器|观测|样本|样品|蔬菜",
-    "recruitment": r"招募|选拔|预备航天员",
-    "failure": r"失败|故障|事故|爆炸",
-}
-_CATEGORY_PATTERNS = {name: re.compile(rule) for name, rule in CATEGORY_RULES.items()}
-
-
-def categorize(text: str) -> list[str]:
-    key = search_key(text)
-    found = [name for name, pattern in _CATEGORY_PATTERNS.items() if pattern.search(key)]
-    return found or ["other"]
 
 
 @dataclass
@@ -149,7 +123,7 @@ def parse_chronicle(text: str, year: int, registry: Registry, name: str = "<chro
                 "agencies": tags["agencies"],
                 "people": tags["people"],
                 "vehicles": tags["vehicles"],
-                "categories": categorize(draft.text),
+                "categories": categorize(draft.text, start.isoformat()),
             }
         )
         result.events.append(event)

@@ -18,6 +18,7 @@ from .store import ENTITY_FIELDS, EVENT_COLUMNS, Event, event_row
 from .text import safe_json_line, visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary, EventSource
@@ -140,11 +141,12 @@ class LineOutput:
         else:
             self.listing(summary.source, summary.numbers)
 
-    def event(self, event: Event, registry: Registry) -> None:
-        """One event; json and jsonl add its entities' names."""
+    def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
+        """One event; json and jsonl add its entities' names (and `extra` fields)."""
         if self.format in ("json", "jsonl"):
             detailed = dict(event)
             detailed["entities"] = [registry.record(i) for field in ENTITY_FIELDS for i in event.get(field, [])]
+            detailed.update(extra or {})
             self.line(dumps(detailed, indent=self.indent if self.format == "json" else None))
         else:
             self.rows(EVENT_COLUMNS, [event_row(event)])
@@ -156,6 +158,15 @@ class LineOutput:
         else:
             header = ("name", "kind", "events", "variants", "like")
             self.rows(header, ((r.name, r.kind, ",".join(r.events), ",".join(r.variants), r.like) for r in records))
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        """json/jsonl: the event with `why` and `set_aside`; tsv/csv: one line a category and the words that decided it."""
+        why = result.why()
+        if self.format in ("json", "jsonl"):
+            set_aside = [{"category": c.category, "words": c.words, "reason": c.rejected} for c in result.rejected()]
+            self.event(event, registry, {"why": why, "set_aside": set_aside})
+        else:
+            self.rows(("category", "words"), [(category, words) for category, found in why.items() for words in found or ["-"]])
 
 
 def _cell(value: Any) -> str:

@@ -71,7 +71,12 @@ class QueryOptions:
     category: Annotated[
         list[str] | None,
         typer.Option(
-            "--category", "-c", metavar="CATEGORY", help="Only events of this category (launch, eva, docking, ...).", autocompletion=_complete_category
+            "--category",
+            "-c",
+            metavar="CATEGORY",
+            help="Only events of this category: launch, eva, docking, return, crew, policy, budget, contract, test, mission-end, "
+            "conference, science, recruitment, failure, other (what each means: spacelog timeline --help).",
+            autocompletion=_complete_category,
         ),
     ] = None
     year: Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")] = None

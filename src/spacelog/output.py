@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary, EventSource
@@ -42,6 +43,9 @@ class Output(Protocol):
     def event(self, event: Event, registry: Registry) -> None: ...
 
     def unknown(self, records: list[UnknownName]) -> None: ...
+
+    # an event with the words that decided each category, and the cues set aside
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
 
 def choose_output(fmt: str | None, stream: IO[str] | None = None) -> Output:
@@ -98,3 +102,7 @@ class TableOutput:
     def unknown(self, records: list[UnknownName]) -> None:
         if records:
             self.console.print(self.render.unknown(records))
+
+    def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
+        self.console.print(self.render.event_detail(event, registry.label))
+        self.console.print(self.render.why(result))

@@ -23,6 +23,7 @@ from .store import ENTITY_FIELDS, Event, date_range
 from .text import plural, visible
 
 if TYPE_CHECKING:
+    from .categories import Classification
     from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary
@@ -164,6 +165,17 @@ def unknown(records: list[UnknownName]) -> Table:
     table = _table(("name", "kind", "events", "variants", "like"), title=f"{plural(len(records), 'name')} not in the registry")
     for r in records:
         table.add_row(safe(r.name), safe(r.kind), safe(", ".join(r.events)), safe(", ".join(r.variants)), safe(r.like or ""))
+    return table
+
+
+def why(result: Classification) -> Table:
+    """Which words decided each category (dim: the cues set aside, and why)."""
+    table = _table(("category", "words", "counts?"), title="why these categories")
+    for category, found in result.why().items():
+        for words in found or ["-"]:
+            table.add_row(safe(category), safe(words), safe("yes" if words != "-" else "nothing else applies"))
+    for cue in result.rejected():
+        table.add_row(safe(cue.category), safe(cue.words), safe(f"no: {cue.rejected}"), style="dim")
     return table
 
 

@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DataError
+from .meanings import MEANINGS
 from .text import noun
 
 if TYPE_CHECKING:
     from .registry import Registry
 
-CATEGORIES = (
-    "launch", "eva", "docking", "return", "crew", "policy", "budget", "contract",
-    "test", "mission-end", "conference", "science", "recruitment", "failure", "other",
-)  # fmt: skip
+CATEGORIES = tuple(MEANINGS)  # the names, in the order the help and README list them
 # Which field of an event lists the entity ids of each kind of the registry.
 FIELD_OF_KIND = {"agency": "agencies", "person": "people", "vehicle": "vehicles"}
 ENTITY_FIELDS = tuple(FIELD_OF_KIND.values())
