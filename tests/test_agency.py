@@ -27,11 +27,12 @@ def test_roscosmos_and_energia():
     assert ids(cli("agency", "能源").stdout) == ["2017-011", "2017-017", "2017-018", "2017-040"]
 
 
-def test_unknown_agency_gets_did_you_mean():
-    result = cli("agency", "ＮＡＳ")
-    assert result.exit_code == 0  # NAS is contained in NASA
+def test_unknown_agency_gets_did_you_mean_and_exit_1():
+    result = cli("agency", "ＮＡＳ")  # the start of a word (NAS is not NASA): a suggestion, not an answer
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("spacelog: no agency matches 'ＮＡＳ' well enough; did you mean 美国国家航空航天局 (NASA), ")
     result = cli("agency", "惠特森")
-    assert result.exit_code == 2
+    assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith("spacelog: no agency matches '惠特森'")
 
 

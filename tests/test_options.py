@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import typer.main
 
-from conftest import STORE, cli
+from conftest import REGISTRY, STORE, cli
 from spacelog.cli import app
 from spacelog.options import FILTERS, SHARED, STORE_AND_FORMAT, QueryOptions
 
@@ -14,7 +14,7 @@ LISTING_COMMANDS = ("search", "who", "timeline", "agency")
 EVERY_OPTION = [
     *("--agency", "NASA", "--person", "金布罗", "--vehicle", "国际空间站", "--category", "eva"),
     *("--year", "2017", "--month", "3", "--from", "2017-03-01", "--to", "2017-03-31"),
-    *("--data", str(STORE), "--format", "tsv", "--strict"),
+    *("--data", str(STORE), "--registry", str(REGISTRY), "--format", "tsv", "--strict"),
 ]
 
 
@@ -25,7 +25,7 @@ def command_options(name: str) -> dict[str, list[str]]:
 
 def test_the_shared_options_are_filters_then_source_and_format():
     assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to")
-    assert STORE_AND_FORMAT == ("data", "format", "strict")
+    assert STORE_AND_FORMAT == ("data", "registry", "format", "strict")
     assert SHARED == FILTERS + STORE_AND_FORMAT
 
 
@@ -36,7 +36,7 @@ def test_every_listing_command_declares_every_shared_option_last_in_order():
         assert options["date_from"] == ["--from"] and options["format"] == ["--format", "-f"], name
 
 
-def test_show_takes_only_why_data_format_and_strict():
+def test_show_takes_only_why_data_registry_format_and_strict():
     assert list(command_options("show")) == ["event_id", "why", *STORE_AND_FORMAT]
 
 

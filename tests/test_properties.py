@@ -16,8 +16,6 @@ from spacelog.registry import Registry, load_registry
 from spacelog.store import load_store
 from spacelog.text import search_key
 
-REGISTRY_FILE = REGISTRY
-
 REG = load_registry(REGISTRY)
 EMPTY = Registry({})
 # Text an event body may hold: CJK, Latin, digits, punctuation both widths, quotes, spaces.
@@ -105,7 +103,7 @@ def test_search_equals_a_brute_force_reference(tmp_path_factory, events, terms, 
     parsed = parse_terms(terms, EMPTY)
     memory = MemorySource(load_store([str(path)], EMPTY))
     assert search(memory, parsed, any_term=any_term) == want
-    indexed = open_index(str(path), str(REGISTRY_FILE), EMPTY)
+    indexed = open_index(str(path), EMPTY)
     assert indexed is not None and search(indexed, parsed, any_term=any_term) == want
 
 

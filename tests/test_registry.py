@@ -113,3 +113,21 @@ def test_unwritable_cache_is_not_an_error(tmp_path, monkeypatch):
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv("SPACELOG_CACHE", str(blocker / "cache"))
     assert load_registry(REGISTRY).exact("惠特森")[0].id == "peggy-whitson"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("“进步”MS-06货运飞船", ["progress-ms-06"]),
+        ("“进步”MS-08货运飞船", []),  # a serial the registry lacks: a member, not the family
+        ("Progress MS-08", []),
+        ("“联盟”2-1a运载火箭", ["soyuz-2-1a"]),
+        ("“联盟”2-1b运载火箭", []),  # a variant of Soyuz-2 the registry lacks
+        ("“龙”飞船", ["dragon"]),
+        ("“载人龙”飞船", []),  # an alias inside a quoted name must be all of it: Crew Dragon is not Dragon
+        ("“鹳”6号货运飞船", ["htv-6"]),  # 号 after a serial is not another serial
+        ("国际空间站 2017 年", ["iss"]),
+    ],
+)
+def test_tagging_knows_families_and_quoted_names(text, expected):
+    assert registry.tag(text)["vehicles"] == expected

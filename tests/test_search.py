@@ -108,6 +108,47 @@ def test_json_is_one_document():
     assert [r["id"] for r in records] == WHITSON
 
 
+def test_a_dash_inside_a_transliterated_name_is_like_a_dot(tmp_path):
+    store = tmp_path / "s.jsonl"
+    texts = ["3月1日，萨琳娜·奥侬-钱斯勒进入空间站。", "3月2日，戴维·圣-雅克出舱。", "3月3日，2017-2018年的计划。"]
+    store.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"2018-{n:03d}",
+                    "seq": n,
+                    "date": f"2018-03-0{n}",
+                    "end": None,
+                    "text": t,
+                    "categories": [],
+                    "agencies": [],
+                    "people": [],
+                    "vehicles": [],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for n, t in enumerate(texts, start=1)
+        ),
+        encoding="utf-8",
+    )
+    assert ids(cli("search", "奥侬钱斯勒", "--data", str(store)).stdout) == ["2018-001"]
+    assert ids(cli("search", "奥侬-钱斯勒", "--data", str(store)).stdout) == ["2018-001"]
+    result = cli("search", "圣雅克", "--data", str(store))
+    assert result.stdout == "2018-002\t2018-03-02\t\t3月2日，戴维·圣-雅克出舱。\n"  # the text stays verbatim
+    assert ids(cli("search", "2017-2018", "--data", str(store)).stdout) == ["2018-003"]  # a dash between digits stays
+
+
+def test_the_highlight_map_follows_dropped_dashes():
+    from spacelog.query import match_spans
+    from spacelog.text import search_key, search_key_with_map
+
+    text = "戴维·圣-雅克和奥侬--钱斯勒"
+    key, positions = search_key_with_map(text)
+    assert key == search_key(text) == "戴维圣雅克和奥侬-钱斯勒"
+    assert match_spans(text, ["圣雅克"]) == [(3, 7)]
+
+
 # The same query on a terminal (a table at 80 columns) and in a pipe (tsv).
 SEARCH_PAIR = ("search", "天舟", "--month", "9")
 SEARCH_PAIR_TABLE = """\

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 CACHE_ENV = "SPACELOG_CACHE"
-FORMAT = 3  # bump when the layout of cached data changes
+FORMAT = 4  # bump when the layout of cached data changes
 
 
 def cache_dir() -> Path:

@@ -17,17 +17,19 @@ import typer
 
 from . import __version__
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
-from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, complete_names, takes_options
+from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
 from .output import choose_output
 
 if TYPE_CHECKING:
-    from .query import EventSource
+    from .lookup import Match
+    from .query import EventFilter, EventSource
     from .registry import Registry
 
 APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
     help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
-    "Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or data error.",
+    "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
+    "2 on a usage or data error.",
     add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -66,7 +68,8 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = fn(*args, **kwargs) or EXIT_OK
             sys.stdout.flush()
         except SpacelogError as err:
-            _say(str(err))
+            for line in str(err).split("\n"):
+                _say(line)
             code = err.exit_code
         except BrokenPipeError:
             _silence_stdout()  # like ripgrep: `spacelog search X | head -1` is a success
@@ -87,23 +90,41 @@ def _check_text(values: list) -> None:
 
 
 # ------------------------------------------------------------------ shared steps
-def _open(options: QueryOptions, registry_path: str | None = None) -> "tuple[EventSource, Registry]":
+def _open(options: QueryOptions) -> "tuple[EventSource, Registry]":
     """The events a command works on, and the registry; bad lines are warned about (or fatal with --strict)."""
     from .errors import DataError
-    from .locations import default_registry_path, default_store_paths
-    from .registry import load_registry
+    from .locations import default_store_paths
     from .sources import open_source
     from .text import noun, plural
 
-    registry_path = registry_path or default_registry_path()
-    registry = load_registry(registry_path)
-    source, problems = open_source(options.data or default_store_paths(), registry, registry_path, progress=_progress_bar)
+    registry = _registry(options.registry)
+    source, problems = open_source(options.data or default_store_paths(), registry, progress=_progress_bar)
     for problem in problems:
         _say(f"{problem} (line skipped)")
     if options.strict and problems:
         n = len(problems)
         raise DataError(f"the store has {plural(n, 'bad line')}; fix {noun(n, 'it', 'them')} (spacelog check shows each) or drop --strict")
     return source, registry
+
+
+def _registry(extra: list[str] | None) -> "Registry":
+    """The shipped registry, the user's file, $SPACELOG_REGISTRY, then each --registry, each read on top of the ones before."""
+    from .locations import registry_paths
+    from .registry import load_registry
+
+    return load_registry(registry_paths(extra))
+
+
+def _filter(options: QueryOptions, registry: "Registry") -> "EventFilter":
+    """The command's filters; a name taken as an entity it is not a registry spelling of is said on stderr."""
+    return options.event_filter(registry, resolved=lambda name, match: _say_taken(name, [match]))
+
+
+def _say_taken(name: str, matches: "list[Match]") -> None:
+    from .lookup import ALIAS
+
+    if any(m.how != ALIAS for m in matches):
+        _say(f"taking {name!r} as " + ", ".join(m.entity.label for m in matches))
 
 
 def _progress_bar() -> "Callable[[int, int], None] | None":
@@ -162,7 +183,7 @@ def search(
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
     out = choose_output(options.format)
     source, registry = _open(options)
-    event_filter = options.event_filter(registry)
+    event_filter = _filter(options, registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
@@ -178,7 +199,7 @@ def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
     if names:
-        _say("did you mean " + ", ".join(f"{m.entity.name_zh} ({m.entity.name_en})" for m in names[:3]) + "?")
+        _say("did you mean " + ", ".join(m.entity.label for m in names[:3]) + "?")
     near = [source.event(i) for i in closest_events(source, query)]
     if near:
         _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
@@ -202,8 +223,14 @@ def who(
       spacelog who 范德海 --format json
       spacelog who huitesen
       spacelog who 布莱斯尼克 --category eva
+
+    A name is taken to mean an entity when it is one of its registry spellings,
+    a close variant with the same designation (MS-09 is not MS-02), or a whole
+    part of it; a line on stderr says so when it is not a registry spelling.
+    Close names that are none of these are suggestions, never matches.
+    Exit status 1 when the name matches no entity.
     """
-    from .lookup import RESOLVE, check_length, lookup, suggestion
+    from .lookup import check_length, find
     from .query import tagged_with
     from .registry import KINDS
 
@@ -214,12 +241,12 @@ def who(
     check_length(name)
     out = choose_output(options.format)
     source, registry = _open(options)
-    event_filter = options.event_filter(registry)
-    matches = lookup(name, registry, kind, limit=limit)
-    if not matches or matches[0].score < RESOLVE:
-        _say(f"no {kind or 'name'} matches {name!r} well enough{suggestion(matches)}")
-        return EXIT_NOT_FOUND
-    out.who(name, matches, [tagged_with(source, m.entity, event_filter) for m in matches], source)
+    event_filter = _filter(options, registry)
+    found = find(name, registry, kind, limit=limit)
+    if not found.matches:
+        raise found.not_found()
+    _say_taken(name, found.matches)
+    out.who(name, found.matches, found.suggestions, [tagged_with(source, m.entity, event_filter) for m in found.matches], source)
     return EXIT_FOUND
 
 
@@ -239,7 +266,7 @@ def timeline(*, options: QueryOptions) -> int:
 
     out = choose_output(options.format)
     source, registry = _open(options)
-    event_filter = options.event_filter(registry)
+    event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
     out.timeline(source, group_by_month(source, numbers))
     return _found(len(numbers))
@@ -270,13 +297,15 @@ def agency(
 
     out = choose_output(options.format)
     source, registry = _open(options)
-    event_filter = options.event_filter(registry)
+    event_filter = _filter(options, registry)
     if name is None:
         out.agencies(agency_counts(source, registry, event_filter), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
-    entity = resolve(name, registry, "agency")
+    match = resolve(name, registry, "agency")
+    _say_taken(name, [match])
+    entity = match.entity
     numbers = tagged_with(source, entity, event_filter)
     out.agency(AgencySummary(entity, source, numbers), registry)
     return _found(len(numbers))
@@ -335,9 +364,7 @@ def check(
         list[str] | None, typer.Argument(metavar="[PATH]...", help="Store files or folders; default: --data, $SPACELOG_DATA, else the shipped store.")
     ] = None,
     data: DataOption = None,
-    registry_path: Annotated[
-        str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to check ids against (default: $SPACELOG_REGISTRY, else the shipped one).")
-    ] = None,
+    registry_files: RegistryOption = None,
 ) -> int:
     """Validate a store: every bad line is reported as FILE:LINE: what is wrong.
 
@@ -350,18 +377,17 @@ def check(
       spacelog check data/events.jsonl
       spacelog ingest 大事记2018.txt --year 2018 | spacelog check -
     """
-    from .locations import default_registry_path, default_store_paths
-    from .registry import load_registry
+    from .locations import default_store_paths
     from .store import load_store
     from .text import plural
 
-    registry = load_registry(registry_path or default_registry_path())
+    registry = _registry(registry_files)
     store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
     for problem in store.diagnostics:
         typer.echo(_visible(str(problem)))
     files = ", ".join(store.files)
     _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
-    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_path)
+    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_files)
     return EXIT_ERROR if store.errors else EXIT_OK
 
 
@@ -370,7 +396,7 @@ def ingest(
     chronicle: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
-    registry_path: Annotated[str | None, typer.Option("--registry", metavar="PATH", help="Entity registry for tagging (default: the shipped one).")] = None,
+    registry_files: RegistryOption = None,
 ) -> int:
     """Parse a chronicle into an event store (JSON Lines).
 
@@ -384,12 +410,10 @@ def ingest(
       spacelog ingest 大事记2018.txt -y 2018 | spacelog check -
     """
     from .ingest import parse_chronicle, read_chronicle, write_store
-    from .locations import default_registry_path
-    from .registry import load_registry
     from .store import dump_event
     from .text import plural
 
-    registry = load_registry(registry_path or default_registry_path())
+    registry = _registry(registry_files)
     parsed = parse_chronicle(read_chronicle(chronicle), year, registry, chronicle)
     for line, heading in parsed.headings:
         _say(f"{chronicle}:{line}: heading {heading!r} is not an event; not stored")
@@ -403,11 +427,11 @@ def ingest(
     else:
         write_store(parsed.events, output, chronicle)
         _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
-    _report_unknown(parsed.events, registry, [output], registry_path)
+    _report_unknown(parsed.events, registry, [output], registry_files)
     return EXIT_OK
 
 
-def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_path: str | None) -> None:
+def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
     """One line when the events name people, agencies or vehicles the registry lacks."""
     import shlex
 
@@ -417,8 +441,7 @@ def _report_unknown(events: list, registry: "Registry", stores: list[str], regis
     if not n:
         return
     command = "spacelog unknown" + "".join(f" --data {shlex.quote(store)}" for store in stores)
-    if registry_path:
-        command += " --registry " + shlex.quote(registry_path)
+    command += "".join(f" --registry {shlex.quote(path)}" for path in registry_files or [])
     names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
     if stores == ["-"]:  # the store went to stdout
         _say(f"{names} not in the registry; piped to {command}, this store lists them")
@@ -427,7 +450,7 @@ def _report_unknown(events: list, registry: "Registry", stores: list[str], regis
 
 
 @command
-@takes_options((*FILTERS, "data", "strict"))
+@takes_options((*FILTERS, "data", "registry", "strict"))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     fmt: Annotated[
@@ -438,9 +461,6 @@ def unknown(
             metavar="FORMAT",
             help="table, tsv, csv, json, jsonl, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
         ),
-    ] = None,
-    registry_path: Annotated[
-        str | None, typer.Option("--registry", metavar="PATH", help="Entity registry to compare with (default: $SPACELOG_REGISTRY, else the shipped one).")
     ] = None,
     *,
     options: QueryOptions,
@@ -469,7 +489,7 @@ def unknown(
     if fmt is not None and fmt not in (*FORMATS, "toml"):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
     out = None if fmt == "toml" else choose_output(fmt)
-    source, registry = _open(options, registry_path)
+    source, registry = _open(options)
     event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
@@ -483,6 +503,7 @@ def unknown(
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND
     return EXIT_FOUND
+
 
 
 def _visible(text: str) -> str:

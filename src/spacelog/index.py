@@ -8,7 +8,7 @@ For one store file of at least `SPACELOG_INDEX_MIN_BYTES` (default 1 MB, about
   its rank in (date, id) order, where its key starts in `keys`;
 - postings: for each entity and category, the events tagged with it;
 - `ids`, and the diagnostics of the store's bad lines, reported on every query.
-The index is stamped with the store's and the registry's size and mtime and a
+The index is stamped with the store's and every registry file's size and mtime and a
 CRC of the store's first and last MiB; any difference rebuilds it. The store
 file stays the only source of event text: output reads its lines.
 """
@@ -52,16 +52,16 @@ def store_to_index(paths: list[str]) -> str | None:
     return paths[0] if os.path.isfile(paths[0]) and size >= minimum else None
 
 
-def _stamp(store: str, registry_path: str) -> list | None:
-    store_stamp, registry_stamp = cache.file_stamp(store), cache.file_stamp(registry_path)
-    if store_stamp is None or registry_stamp is None:
+def _stamp(store: str, registry_paths: list[str]) -> list | None:
+    store_stamp, registry_stamps = cache.file_stamp(store), [cache.file_stamp(p) for p in registry_paths]
+    if store_stamp is None or None in registry_stamps:
         return None
     size = store_stamp[1]
     with open(store, "rb") as f:
         head = f.read(1 << 20)
         f.seek(max(0, size - (1 << 20)))
         tail = f.read(1 << 20)
-    return [*store_stamp, zlib.crc32(head), zlib.crc32(tail), *registry_stamp]
+    return [*store_stamp, zlib.crc32(head), zlib.crc32(tail), registry_stamps]
 
 
 class IndexSource:
@@ -178,14 +178,14 @@ class IndexSource:
         return self._ids[i]
 
 
-def open_index(store: str, registry_path: str, registry: Registry, progress: Callable[[], Progress | None] | None = None) -> IndexSource | None:
+def open_index(store: str, registry: Registry, progress: Callable[[], Progress | None] | None = None) -> IndexSource | None:
     """The index of `store`, built or rebuilt when missing or stale.
 
     None when the store or the cache cannot be used: the caller then reads the
     store whole, and reports whatever is wrong with it in the usual way.
     """
     try:
-        stamp = _stamp(store, registry_path)
+        stamp = _stamp(store, registry.paths)
         if stamp is None:
             return None
         directory = cache.cache_dir() / cache.entry_name("index", store)

@@ -33,7 +33,11 @@ def dumps(value: Any, indent: int | None = None) -> str:
 
 
 def match_record(match: Match, event_ids: list[str]) -> dict:
-    return {**match.entity.record(), "score": match.score, "events": event_ids}
+    return {**suggestion_record(match), "events": event_ids}
+
+
+def suggestion_record(match: Match) -> dict:
+    return {**match.entity.record(), "score": match.score}
 
 
 def agency_count_record(entity: Entity, event_ids: list[str]) -> dict:
@@ -116,14 +120,16 @@ class LineOutput:
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
         self.listing(source, [i for _, month in groups for i in month])
 
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None:
-        """The matches that resolve (a program gets no guesses), each with its events' ids."""
-        from .lookup import RESOLVE
-
-        found = [(m, [source.event_id(i) for i in ns]) for m, ns in zip(matches, numbers, strict=True) if m.score >= RESOLVE]
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
+        """The matches (a program gets no guesses), each with its events' ids; json adds
+        "suggestions", the close names that are not matches, only when there are any."""
+        found = [(m, [source.event_id(i) for i in ns]) for m, ns in zip(matches, numbers, strict=True)]
         if self.format in ("json", "jsonl"):
             records = [match_record(m, event_ids) for m, event_ids in found]
-            self.records(records, document={"query": query, "matches": records})
+            document: dict[str, Any] = {"query": query, "matches": records}
+            if suggestions:
+                document["suggestions"] = [suggestion_record(m) for m in suggestions]
+            self.records(records, document=document)
         else:
             header = ("id", "kind", "name_zh", "name_en", "score", "events")
             self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(ids)) for m, ids in found))

@@ -25,6 +25,20 @@ def default_store_paths() -> list[str]:
     return [str(shipped_data_dir() / "events.jsonl")]
 
 
-def default_registry_path() -> str:
-    """`SPACELOG_REGISTRY`, else the shipped registry."""
-    return os.environ.get(REGISTRY_ENV) or str(shipped_data_dir() / "entities.toml")
+def user_registry_path() -> Path:
+    """The user's own registry: `$XDG_CONFIG_HOME/spacelog/entities.toml`, else under `~/.config`."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "spacelog" / "entities.toml"
+
+
+def registry_paths(extra: list[str] | None = None) -> list[str]:
+    """The registry files read, each on top of the ones before: the shipped one, the
+    user's file when it exists, `SPACELOG_REGISTRY` (paths joined by the OS path
+    separator), then each `--registry`."""
+    paths = [str(shipped_data_dir() / "entities.toml")]
+    user = user_registry_path()
+    if user.is_file():
+        paths.append(str(user))
+    paths.extend(p for p in os.environ.get(REGISTRY_ENV, "").split(os.pathsep) if p)
+    paths.extend(extra or [])
+    return paths

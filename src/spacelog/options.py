@@ -18,6 +18,7 @@ import typer
 from .errors import SpacelogError, UsageError
 
 if TYPE_CHECKING:
+    from .lookup import Match
     from .query import EventFilter
     from .registry import Registry
 
@@ -26,11 +27,11 @@ def complete_names(kind: str | None) -> Callable[[str], list[str]]:
     """Shell completion of the registry's names of one kind (all kinds when None)."""
 
     def complete(incomplete: str) -> list[str]:
-        from .locations import default_registry_path
+        from .locations import registry_paths
         from .registry import load_registry
 
         try:
-            registry = load_registry(default_registry_path())
+            registry = load_registry(registry_paths())
         except SpacelogError:
             return []
         names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
@@ -55,18 +56,42 @@ DataOption = Annotated[
     ),
 ]
 
+RegistryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--registry",
+        metavar="PATH",
+        help="An entity registry file read on top of the shipped one, the user's (~/.config/spacelog/entities.toml) and $SPACELOG_REGISTRY; repeatable.",
+    ),
+]
+
 
 class QueryOptions:
     """The shared options of a command, as parsed: filters, then where the events come from and how they are printed."""
 
     agency: Annotated[
-        list[str] | None, typer.Option("--agency", metavar="NAME", help="Only events of this agency (any spelling).", autocompletion=complete_names("agency"))
+        list[str] | None,
+        typer.Option(
+            "--agency", metavar="NAME", help="Only events of this agency (any spelling; exit 1 when it names none).", autocompletion=complete_names("agency")
+        ),
     ] = None
     person: Annotated[
-        list[str] | None, typer.Option("--person", metavar="NAME", help="Only events naming this person.", autocompletion=complete_names("person"))
+        list[str] | None,
+        typer.Option(
+            "--person",
+            metavar="NAME",
+            help="Only events naming this person (any spelling; exit 1 when it names none).",
+            autocompletion=complete_names("person"),
+        ),
     ] = None
     vehicle: Annotated[
-        list[str] | None, typer.Option("--vehicle", metavar="NAME", help="Only events naming this vehicle.", autocompletion=complete_names("vehicle"))
+        list[str] | None,
+        typer.Option(
+            "--vehicle",
+            metavar="NAME",
+            help="Only events naming this vehicle (any spelling; exit 1 when it names none).",
+            autocompletion=complete_names("vehicle"),
+        ),
     ] = None
     category: Annotated[
         list[str] | None,
@@ -84,6 +109,7 @@ class QueryOptions:
     date_from: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")] = None
     date_to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")] = None
     data: DataOption = None
+    registry: RegistryOption = None
     format: Annotated[
         str | None, typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe.")
     ] = None
@@ -98,8 +124,12 @@ class QueryOptions:
     def __repr__(self) -> str:
         return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
 
-    def event_filter(self, registry: "Registry") -> "EventFilter":
-        """The filters as a query condition; names resolved against `registry`, dates and categories checked."""
+    def event_filter(self, registry: "Registry", resolved: "Callable[[str, Match], None] | None" = None) -> "EventFilter":
+        """The filters as a query condition; names resolved against `registry`, dates and categories checked.
+
+        A name that names no entity raises `lookup.NotFound` (exit 1); `resolved`
+        is told the match of each name, so the command can say how it took it.
+        """
         from .lookup import resolve
         from .query import EventFilter
         from .store import CATEGORIES, parse_date
@@ -112,10 +142,17 @@ class QueryOptions:
                 raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError(f"--from {self.date_from} is after --to {self.date_to}")
+
+        def entity_id(name: str, kind: str) -> str:
+            match = resolve(name, registry, kind)
+            if resolved is not None:
+                resolved(name, match)
+            return match.entity.id
+
         return EventFilter(
-            agencies=[resolve(n, registry, "agency").id for n in self.agency or []],
-            people=[resolve(n, registry, "person").id for n in self.person or []],
-            vehicles=[resolve(n, registry, "vehicle").id for n in self.vehicle or []],
+            agencies=[entity_id(n, "agency") for n in self.agency or []],
+            people=[entity_id(n, "person") for n in self.person or []],
+            vehicles=[entity_id(n, "vehicle") for n in self.vehicle or []],
             categories=list(self.category or []),
             year=self.year,
             month=self.month,
@@ -126,7 +163,7 @@ class QueryOptions:
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
 FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
-STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --format, --strict: every command that reads a store and prints events
+STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --registry, --format, --strict: every command that reads a store and prints events
 
 
 def takes_options(names: tuple[str, ...] = SHARED) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -33,8 +33,8 @@ class Output(Protocol):
 
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None: ...
 
-    # the matches of a name, and for each the numbers of its events
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
+    # the matches of a name, the close names that are not matches, and for each match the numbers of its events
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
 
     def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None: ...
 
@@ -85,8 +85,8 @@ class TableOutput:
         for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
             self.console.print(shown)
 
-    def who(self, query: str, matches: list[Match], numbers: list[list[int]], source: EventSource) -> None:
-        for shown in self.render.who(query, matches, [source.event(i) for i in numbers[0]]):
+    def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
+        for shown in self.render.who(query, matches, suggestions, [source.event(i) for i in numbers[0]]):
             self.console.print(shown)
 
     def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import DataError
@@ -57,9 +58,9 @@ def _is_ascii_alnum(ch: str) -> bool:
 class Registry:
     """Entities by id, with alias indexes for tagging text and for exact lookup."""
 
-    def __init__(self, entities: dict[str, Entity], path: str = "", index: dict | None = None) -> None:
+    def __init__(self, entities: dict[str, Entity], paths: list[str] | None = None, index: dict | None = None) -> None:
         self.entities = entities
-        self.path = path
+        self.paths = paths or []  # every file read, in order: caches derived from the registry stamp them all
         # alias key -> [(entity id, context keys or None)], for tagging text
         self._tags: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {}
         # alias key -> entity ids, for exact lookup of any name
@@ -116,8 +117,14 @@ class Registry:
         each position, so “进步”MS-06 is one vehicle, not “进步” plus noise. An
         alias that begins or ends with a Latin letter or digit only matches at
         a word boundary of the original text (ISS must not match in mission).
+        An alias followed directly by a serial names a member the registry
+        lacks (“进步”MS-08 is not the Progress family), and an alias inside a
+        quoted name must be all of it (“载人龙” is not “龙”): neither tags.
         """
+        from .designation import continues_with_designation, key_continues_with_designation  # only ingest tags: 5 ms of regexes
+
         key, positions = search_key_with_map(text)
+        quotes = _quoted_spans(text) if positions else []
         found: dict[str, list[str]] = {name: [] for name in FIELD_OF_KIND.values()}
         i = 0
         while i < len(key):
@@ -126,6 +133,14 @@ class Registry:
                 candidates = self._tags.get(key[i : i + length])
                 if not candidates or not self._at_boundary(text, key, positions, i, length):
                     continue
+                if positions:
+                    start, end = positions[i], positions[i + length - 1] + 1
+                    if continues_with_designation(text, _after_quote(text, end)) or _cuts_a_quote(quotes, start, end):
+                        step = length
+                        break
+                elif key_continues_with_designation(key[i + length :]):
+                    step = length
+                    break
                 ids = [eid for eid, ctx in candidates if ctx is None or any(w in key for w in ctx)]
                 if not ids:
                     continue
@@ -154,8 +169,41 @@ class Registry:
         return True
 
 
+FIELDS = ("id", "kind", "class", "name_zh", "name_en", "aliases", "lookup", "context", "note")
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entity[ \t]*\]\]", re.MULTILINE)
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+_QUOTES = {"“": "”", "「": "」", "『": "』"}
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(first, end) of the text inside each pair of quotes: “载人龙” -> the span of 载人龙."""
+    spans, opened = [], None
+    for i, ch in enumerate(text):
+        if ch in _QUOTES:
+            opened = (i + 1, _QUOTES[ch])
+        elif opened is not None and ch == opened[1]:
+            spans.append((opened[0], i))
+            opened = None
+    return spans
+
+
+def _cuts_a_quote(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether text[start:end] overlaps a quoted name without covering all of it."""
+    return any(start < q_end and end > q_start and (start > q_start or end < q_end) for q_start, q_end in spans)
+
+
+def _after_quote(text: str, end: int) -> int:
+    """Where a name continues: past the closing quote that ends it (“进步”号 -> after ”)."""
+    return end + 1 if text[end : end + 1] in _QUOTES.values() else end
+
+
 def _type_problem(raw: dict) -> str | None:
-    for name in ("id", "kind", "name_zh", "name_en"):
+    unknown = [k for k in raw if k not in FIELDS]
+    if unknown:
+        return f"unknown field {unknown[0]!r}; the fields are {', '.join(FIELDS)}"
+    for name in ("id", "kind", "class", "name_zh", "name_en", "note"):
         if name in raw and not isinstance(raw[name], str):
             return f"field {name} must be a string"
     for name in ("aliases", "lookup"):
@@ -164,6 +212,11 @@ def _type_problem(raw: dict) -> str | None:
     context = raw.get("context", {})
     if not isinstance(context, dict) or not all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in context.values()):
         return "field context must map aliases to lists of words"
+    if "id" in raw and not raw["id"].strip():
+        return "field id is empty"
+    for alias in [*raw.get("aliases", []), *raw.get("lookup", []), *context]:
+        if not search_key(alias):
+            return f"alias {alias!r} is empty once spaces, quotes and · are ignored"
     return None
 
 
@@ -190,37 +243,87 @@ def _entity_from_toml(raw: dict, where: str) -> Entity:
     return entity
 
 
-def load_registry(path: str | Path) -> Registry:
-    """Read a registry file (TOML, a list of [[entity]] tables), through the cache when it is fresh."""
+def _extended(entity: Entity, raw: dict, where: str) -> Entity:
+    """`entity` with a later file's entry of the same id: spellings added, given names replaced."""
+    problem = _type_problem(raw)
+    if problem:
+        raise DataError(f"{where}: entity {entity.id!r}: {problem}")
+    if raw.get("kind", entity.kind) != entity.kind:
+        raise DataError(f"{where}: entity {entity.id!r} has kind {entity.kind!r} in an earlier registry file; its kind cannot change")
+    context = {k: list(v) for k, v in entity.context.items()}
+    for alias, words in raw.get("context", {}).items():
+        context[alias] = list(dict.fromkeys([*context.get(alias, []), *words]))
+    merged = _as_toml(entity) | {k: raw[k] for k in ("name_zh", "name_en", "class", "note") if k in raw}
+    merged["aliases"] = list(dict.fromkeys([*entity.aliases, *raw.get("aliases", [])]))
+    merged["lookup"] = list(dict.fromkeys([*entity.lookup, *raw.get("lookup", [])]))
+    merged["context"] = context
+    return _entity_from_toml(merged, where)
+
+
+def _as_toml(entity: Entity) -> dict:
+    return {
+        "id": entity.id, "kind": entity.kind, "class": entity.subtype, "name_zh": entity.name_zh, "name_en": entity.name_en,
+        "aliases": list(entity.aliases), "lookup": list(entity.lookup), "context": {k: list(v) for k, v in entity.context.items()},
+        "note": entity.note,
+    }  # fmt: skip
+
+
+def load_registry(paths: str | Path | list) -> Registry:
+    """Read registry files (TOML, lists of [[entity]] tables), each on top of the ones before.
+
+    A later file adds entities, or extends one of an earlier file (same id): its
+    aliases, lookup spellings and context are added, the names it gives replace.
+    Read through the cache when no file changed.
+    """
     from . import cache
 
-    name, stamp = cache.entry_name("registry", path), cache.file_stamp(path)
+    files = [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
+    name = cache.entry_name("registry", "\0".join(files))
+    stamps = [cache.file_stamp(p) for p in files]
+    stamp = None if None in stamps else stamps
     cached = cache.read_json(name, stamp)
     if cached is not None:
-        return Registry({raw["id"]: _entity_from_toml(raw, str(path)) for raw in cached["entities"]}, str(path), cached["index"])
-    raw_entities = _read_toml(Path(path))
+        return Registry({raw["id"]: _entity_from_toml(raw, files[-1]) for raw in cached["entities"]}, files, cached["index"])
     entities: dict[str, Entity] = {}
-    for item in raw_entities:
-        entity = _entity_from_toml(item, str(path))
-        if entity.id in entities:
-            raise DataError(f"{path}: entity id {entity.id!r} is defined twice")
-        entities[entity.id] = entity
-    registry = Registry(entities, str(path))
-    cache.write_json(name, stamp, {"entities": raw_entities, "index": registry.index()})
+    for path in files:
+        seen: set[str] = set()
+        for raw, where in _read_toml(Path(path)):
+            entity_id = raw.get("id")
+            if isinstance(entity_id, str) and entity_id in seen:
+                raise DataError(f"{where}: entity id {entity_id!r} is defined twice in this file")
+            if isinstance(entity_id, str) and entity_id in entities:
+                entity = _extended(entities[entity_id], raw, where)
+            else:
+                entity = _entity_from_toml(raw, where)
+            entities[entity.id] = entity
+            seen.add(entity.id)
+    registry = Registry(entities, files)
+    cache.write_json(name, stamp, {"entities": [_as_toml(e) for e in entities.values()], "index": registry.index()})
     return registry
 
 
-def _read_toml(path: Path) -> list[dict]:
+def _read_toml(path: Path) -> list[tuple[dict, str]]:
+    """The [[entity]] tables of a registry file, each with FILE:LINE of its header."""
     import tomllib
 
     try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except OSError as err:
         raise DataError(f"{path}: cannot read the entity registry ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: the entity registry is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
-        raise DataError(f"{path}: the entity registry is not valid TOML ({err})") from None
+        line = _TOML_LINE.search(str(err))
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise DataError(f"{where}: the entity registry is not valid TOML ({err})") from None
+    unknown = [k for k in raw if k != "entity"]
+    if unknown:
+        raise DataError(f"{path}: unknown table {unknown[0]!r}; a registry holds only [[entity]] tables")
     entities = raw.get("entity", [])
     if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
         raise DataError(f"{path}: the entity registry must be a list of [[entity]] tables")
-    return entities
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _HEADER.finditer(text)]
+    if len(lines) != len(entities):  # headers inside strings, or an inline array: no line to give
+        return [(e, str(path)) for e in entities]
+    return [(e, f"{path}:{line}") for e, line in zip(entities, lines, strict=True)]

@@ -93,12 +93,21 @@ def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
     return [month_chart([(m, len(month_events)) for m, month_events in groups]), table]
 
 
-def who(query: str, matches: list[Match], best_events: list[Event]) -> list[RenderableType]:
-    """The matches of a name, then the best match's note and events."""
+def who(query: str, matches: list[Match], suggestions: list[Match], best_events: list[Event]) -> list[RenderableType]:
+    """The matches of a name and, dimmed, the close names that are not matches; then the best match's note and events."""
     table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
-    for m in matches:
+    for m in [*matches, *suggestions]:
         kind = m.entity.kind + (f" · {m.entity.subtype}" if m.entity.subtype else "")
-        table.add_row(safe(m.entity.id), safe(kind), safe(m.entity.name_zh), safe(m.entity.name_en), safe(f"{m.score:g}"), safe(m.name))
+        matched = m.name if m.accepted else "suggestion, not a match"
+        table.add_row(
+            safe(m.entity.id),
+            safe(kind),
+            safe(m.entity.name_zh),
+            safe(m.entity.name_en),
+            safe(f"{m.score:g}"),
+            safe(matched),
+            style=None if m.accepted else "dim",
+        )
     shown: list[RenderableType] = [table]
     best = matches[0].entity
     if best.note:

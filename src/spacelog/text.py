@@ -16,6 +16,9 @@ _TILDES = "\uff5e\u301c"
 # What carries no meaning for matching: whitespace (\s is str.isspace), name dots, quotes.
 _IGNORED = re.compile("[\\s·・•‧\u30fb\u2027“”‘’\"'「」『』《》〈〉]+")
 _DASH_RUN = re.compile(r"-{2,}")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# One dash between two Han characters joins a transliterated name (奥侬-钱斯勒), as · does.
+_HAN_DASH = re.compile(f"(?<=[{_HAN}])-(?=[{_HAN}])")
 # Full-width ASCII forms as NFKC maps them (＂ and ＇ become ignored quotes), dashes, tildes.
 _MAPPED = re.compile(f"[\uff01-\uff5e{_DASHES}{_TILDES}]")
 _MAP = {c: "-" for c in _DASHES} | {c: "~" for c in _TILDES}
@@ -36,7 +39,8 @@ def _fold_char(ch: str) -> str:
 def search_key(text: str) -> str:
     """The normalised form of `text` used for every comparison.
 
-    NFKC, case folding, dashes unified, whitespace, quotes and `·` dropped. Chinese
+    NFKC, case folding, dashes unified, whitespace, quotes and `·` dropped, and
+    so is one dash between two Han characters (萨琳娜·奥侬-钱斯勒). Chinese
     text is NFKC-normal but for its full-width punctuation, so those are mapped
     directly and NFKC runs only when still needed: 4x faster on chronicle text,
     and the same result for every single character (combining marks separated
@@ -46,7 +50,9 @@ def search_key(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", key):
         key = _MAPPED.sub(_mapped, _IGNORED.sub("", unicodedata.normalize("NFKC", key)))
     key = key.casefold()
-    return _DASH_RUN.sub("-", key) if "--" in key else key
+    if "-" not in key:
+        return key
+    return _DASH_RUN.sub("-", _HAN_DASH.sub("", key))
 
 
 def search_key_with_map(text: str) -> tuple[str, list[int]]:
@@ -60,10 +66,15 @@ def search_key_with_map(text: str) -> tuple[str, list[int]]:
     positions: list[int] = []
     for index, ch in enumerate(text):
         for c in _fold_char(ch):
-            if c == "-" and key_chars and key_chars[-1] == "-":
-                continue
             key_chars.append(c)
             positions.append(index)
+    if "-" in key_chars:  # as search_key: drop a lone dash between Han, then shorten dash runs
+        keep = [
+            not (c == "-" and ((0 < i < len(key_chars) - 1 and _is_han(key_chars[i - 1]) and _is_han(key_chars[i + 1])) or (i > 0 and key_chars[i - 1] == "-")))
+            for i, c in enumerate(key_chars)
+        ]
+        key_chars = [c for c, k in zip(key_chars, keep, strict=True) if k]
+        positions = [p for p, k in zip(positions, keep, strict=True) if k]
     key = "".join(key_chars)
     if key != search_key(text):
         return search_key(text), []
@@ -74,6 +85,11 @@ def search_key_with_map(text: str) -> tuple[str, list[int]]:
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 # CJK symbols and punctuation, full-width forms.
 CJK_SYMBOL_RANGES = ((0x3000, 0x303F), (0xFF00, 0xFFEF))
+
+
+def _is_han(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in HAN_RANGES)
 
 
 def is_cjk(ch: str) -> bool:
