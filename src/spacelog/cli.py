@@ -505,7 +505,6 @@ def unknown(
     return EXIT_FOUND
 
 
-
 def _visible(text: str) -> str:
     from .text import visible
 
