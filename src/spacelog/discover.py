@@ -28,7 +28,7 @@ TRANSLIT = frozenset(
     "夸奎昆拉腊莱赖兰朗劳勒雷蕾累里理力历利莉丽连廉良列林琳铃柳隆娄卢鲁陆路伦罗洛吕马玛迈麦曼芒毛茂梅美门蒙孟米密苗敏"
     "明摩莫默姆穆纳娜奈南内尼妮涅宁纽努诺欧帕派潘庞佩彭皮珀普奇契恰钱乔琼丘屈萨塞赛桑瑟森沙莎山尚舍申圣施什史舒斯松"
     "宋苏索塔泰坦汤唐特滕提廷通图托瓦万旺威韦维温文沃乌伍武西希锡席夏先谢辛欣休雅亚扬耶叶伊因英尤约泽扎詹朱兹佐"
-    "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书肖日珍瑞烈翰逊顿廖绍翁治莲珊苔"
+    "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书肖日珍瑞烈翰逊顿廖绍翁治莲珊苔思乐洁葛斐芭蓓碧茱露璐恺荷"
 )
 # Common Chinese surnames, for a name after a role word (航天员 景海鹏).
 SURNAMES = frozenset(
@@ -154,6 +154,8 @@ def _in_registered_name(text: str, c: _Mention, aliases: list[str]) -> bool:
                 return True
         elif c.kind == "person" and len(alias) >= 4 and key.startswith(alias):
             return True
+        elif c.kind == "agency" and len(alias) >= 3 and key.endswith(alias):
+            return True  # words before a registered organisation (驾驶…公司的) are not a new one
     return False
 
 
