@@ -34,6 +34,7 @@ from .text import visible
 
 if TYPE_CHECKING:
     from .categories import Classification
+    from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary
     from .registry import Entity
@@ -207,6 +208,16 @@ def event_detail(event: Event, label: Label) -> Table:
         names = [safe(label(i)) for i in event[entity_field]]
         table.add_row(_(entity_field), Prose(Text("\n").join(names)) if names else "-")
     table.add_row(_("text"), prose(event["text"]))
+    return table
+
+
+def unknown(records: list[UnknownName]) -> FittedTable:
+    """Names the registry lacks, with their events, other spellings and the entity they may be."""
+    columns = (Column(_("name"), "name"), Column(_("kind")), Column(_("events"), "name"), Column(_("variants"), "name"), Column(_("like"), "name"))
+    title = ngettext("{n} name not in the registry", "{n} names not in the registry", len(records)).format(n=len(records))
+    table = FittedTable(columns, title=safe(title))
+    for r in records:
+        table.add_row(prose(r.name), safe(_(r.kind)), prose(", ".join(r.events)), prose(", ".join(r.variants)), prose(r.like or ""))
     return table
 
 
