@@ -33,6 +33,9 @@ def _clean_env(monkeypatch, tmp_path_factory):
     for name in ("SPACELOG_DATA", "SPACELOG_REGISTRY", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    for name in ("SPACELOG_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):  # the interface is English unless a test says
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "config"))  # no user registry
 

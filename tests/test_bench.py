@@ -21,6 +21,7 @@ def test_benchmark_smoke(tmp_path):
     assert "## Start-up on the shipped store" in report
     assert "### 1,000 events, `--style mixed`" in report
     assert report.count("| `search 空间站` |") == 1 and "search 卡西尼 (selective)" in report
+    assert "## Names the registry lacks (`spacelog unknown`)" in report and "| **all** |" in report
 
 
 def test_a_quick_run_writes_no_file(tmp_path):

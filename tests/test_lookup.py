@@ -134,7 +134,7 @@ def test_every_command_answers_an_unknown_name_the_same_way(args):
     what = "name" if args[:2] == ["who", "Soyuz MS-09"] else "vehicle"
     assert result.stderr == (
         f"spacelog: no {what} matches 'Soyuz MS-09' well enough; did you mean “联盟”MS-02 (Soyuz MS-02), “联盟”MS-03 (Soyuz MS-03), “联盟”MS-04 (Soyuz MS-04)?\n"
-        "spacelog: 'Soyuz MS-09' is not in the registry; it looks like a member of “联盟”号飞船 (Soyuz (spacecraft)), which is\n"
+        "spacelog: 'Soyuz MS-09' is not in the registry, but its family is: “联盟”号飞船 (Soyuz (spacecraft))\n"
     )
 
 

@@ -62,7 +62,7 @@ def test_a_serial_the_registry_lacks_is_named_as_a_member_of_its_family(store_20
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
         "spacelog: no vehicle matches '“进步”MS-04' well enough; did you mean “进步”MS-05 (Progress MS-05), “进步”MS-06 (Progress MS-06), “进步”MS-07 (Progress MS-07)?",
-        "spacelog: '“进步”MS-04' is not in the registry; it looks like a member of “进步”号货运飞船 (Progress (spacecraft)), which is",
+        "spacelog: '“进步”MS-04' is not in the registry, but its family is: “进步”号货运飞船 (Progress (spacecraft))",
     ]
 
 

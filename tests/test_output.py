@@ -128,7 +128,7 @@ def test_ctrl_c_exits_130_quietly():
 
 
 def test_every_command_has_help_with_a_chinese_example():
-    for command in ("search", "who", "timeline", "agency", "show", "check", "ingest"):
+    for command in ("search", "who", "timeline", "agency", "show", "check", "ingest", "unknown"):
         result = cli(command, "--help")
         assert result.exit_code == 0
         examples = result.stdout.split("Examples:")[1]

@@ -17,7 +17,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
-from .options import STORE_AND_FORMAT, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
+from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
 from .output import choose_output
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
-    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show.\n\n"
+    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
     "2 on a usage or data error.",
     add_completion=True,
@@ -140,9 +140,11 @@ def _progress_bar() -> "Callable[[int, int], None] | None":
     return progress_bar()
 
 
-def _found(n: int, what: str = "events") -> int:
+def _found(n: int) -> int:
     if n == 0:
-        _say(f"no {what} found")
+        from .i18n import _
+
+        _say(_("no events found"))
         return EXIT_NOT_FOUND
     return EXIT_FOUND
 
@@ -201,15 +203,16 @@ def search(
 
 
 def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
+    from .i18n import _
     from .lookup import MAX_NAME, lookup
     from .query import closest_events
 
     names = lookup(query, registry) if len(query) <= MAX_NAME else []
     if names:
-        _say("did you mean " + ", ".join(m.entity.label for m in names[:3]) + "?")
+        _say(_("did you mean {names}?").format(names=", ".join(m.entity.label for m in names[:3])))
     near = [source.event(i) for i in closest_events(source, query)]
     if near:
-        _say("closest events: " + "; ".join(f"{e['id']} {e['text'][:24]}…" for e in near))
+        _say(_("closest events: {events}").format(events="; ".join(f"{e['id']} {e['text'][:24]}…" for e in near)))
 
 
 @command
@@ -345,7 +348,9 @@ def show(
     else:
         found = [source.event(i) for i in range(source.n) if source.event_id(i) == asked]
     if not found:
-        _say(f"no event has id {asked!r}; ids look like 2017-029, or give the number 29")
+        from .i18n import _
+
+        _say(_("no event has id {id}; ids look like 2017-029, or give the number 29").format(id=repr(asked)))
         return EXIT_NOT_FOUND
     if len(found) > 1:
         raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
@@ -394,6 +399,7 @@ def check(
         typer.echo(_visible(str(problem)))
     files = ", ".join(store.files)
     _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
+    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_files)
     return EXIT_ERROR if store.errors else EXIT_OK
 
 
@@ -433,7 +439,82 @@ def ingest(
     else:
         write_store(parsed.events, output, chronicle)
         _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
+    _report_unknown(parsed.events, registry, [output], registry_files)
     return EXIT_OK
+
+
+def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
+    """One line when the events name people, agencies or vehicles the registry lacks."""
+    import shlex
+
+    from .discover import discover
+
+    n = len(discover(events, registry))
+    if not n:
+        return
+    command = "spacelog unknown" + "".join(f" --data {shlex.quote(store)}" for store in stores)
+    command += "".join(f" --registry {shlex.quote(path)}" for path in registry_files or [])
+    names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
+    if stores == ["-"]:  # the store went to stdout
+        _say(f"{names} not in the registry; piped to {command}, this store lists them")
+    else:
+        _say(f"{names} not in the registry; {command} lists them")
+
+
+@command
+@takes_options((*FILTERS, "data", "registry", "strict"))
+def unknown(
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, tsv, csv, json, jsonl, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
+        ),
+    ] = None,
+    *,
+    options: QueryOptions,
+) -> int:
+    """List the people, agencies and vehicles the events name that the registry lacks.
+
+    Each name comes with the other spellings the text uses for it, its events,
+    and the registry entity it may be a new spelling of (like). --format toml
+    prints registry entries to review and add to your registry file.
+
+    \b
+    Examples:
+      spacelog ingest 大事记2018.txt -y 2018 -o events-2018.jsonl
+      spacelog unknown --data events-2018.jsonl
+      spacelog unknown --data events-2018.jsonl --kind person --agency 俄罗斯航天局
+      spacelog unknown --data events-2018.jsonl --format toml > review.toml
+      spacelog unknown --data events-2018.jsonl --format jsonl | jq -r .name
+    """
+    from .discover import discover
+    from .registry import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    from .output import FORMATS
+
+    if fmt is not None and fmt not in (*FORMATS, "toml"):
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
+    out = None if fmt == "toml" else choose_output(fmt)
+    source, registry = _open(options)
+    event_filter = options.event_filter(registry)
+    numbers = sorted(event_filter.select(source))
+    records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
+    if out is not None:
+        out.unknown(records)
+    elif records:
+        from .lines import registry_entries
+
+        sys.stdout.write(registry_entries(records, registry))
+    if not records:
+        _say(f"every {kind or 'name'} these events mention is in the registry")
+        return EXIT_NOT_FOUND
+    return EXIT_FOUND
 
 
 def _visible(text: str) -> str:
@@ -442,7 +523,7 @@ def _visible(text: str) -> str:
     return visible(text)
 
 
-COMMANDS = (search, who, timeline, agency, show, check, ingest)
+COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown)
 
 
 def _epilog(name: str) -> str | None:
@@ -475,4 +556,51 @@ def run() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     chosen = [fn for fn in COMMANDS if fn.__name__ == name]
     completing = any(k.startswith("_SPACELOG_COMPLETE") for k in os.environ)
-    (build_app(chosen) if chosen and not completing else app)()
+    application = build_app(chosen) if chosen and not completing else app
+    if len(sys.argv) == 1 or any(a in ("--help", "-h") for a in sys.argv[1:]):
+        from .i18n import language
+
+        if language() != "en":
+            command = typer.main.get_command(application)
+            _translate_help(command)
+            command()
+            return
+    application()
+
+
+def _translate_help(command) -> None:
+    """Put the help of a command tree in the interface's language, in place.
+
+    Each paragraph is translated on its own; in an example block only the
+    heading is, the commands stay as they are typed. Typer's own section
+    titles (Options, Arguments) come from the same catalog.
+    """
+    import typer.core
+
+    from .i18n import _
+
+    typer.core._ = _  # type: ignore[attr-defined]
+
+    def translated(text: str | None) -> str | None:
+        if not text:
+            return text
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("\b\n"):  # an example block: \b, its heading, the commands
+                first, heading, *rest = paragraph.split("\n")
+                paragraphs.append("\n".join([first, _(heading), *rest]))
+            else:
+                paragraphs.append(_(paragraph))
+        return "\n\n".join(paragraphs)
+
+    command.help = translated(command.help)
+    if command.epilog:
+        from .meanings import category_help, category_help_translated
+
+        if command.epilog == category_help():
+            command.epilog = category_help_translated(_)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = translated(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)

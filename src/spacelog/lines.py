@@ -19,6 +19,7 @@ from .text import safe_json_line, visible
 
 if TYPE_CHECKING:
     from .categories import Classification
+    from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
@@ -156,6 +157,14 @@ class LineOutput:
         else:
             self.rows(EVENT_COLUMNS, [event_row(event)])
 
+    def unknown(self, records: list[UnknownName]) -> None:
+        """Names the registry lacks: one a line, events and variants joined by commas in tsv and csv."""
+        if self.format in ("json", "jsonl"):
+            self.records([r.as_dict() for r in records])
+        else:
+            header = ("name", "kind", "events", "variants", "like")
+            self.rows(header, ((r.name, r.kind, ",".join(r.events), ",".join(r.variants), r.like) for r in records))
+
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
         """json/jsonl: the event with `why` and `set_aside`; tsv/csv: one line a category and the words that decided it."""
         why = result.why()
@@ -168,3 +177,39 @@ class LineOutput:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def registry_entries(records: list[UnknownName], registry: Registry) -> str:
+    """TOML [[entity]] tables for names to review; a name that is `like` a known entity
+    gets a commented entry that would add its spellings to that entity instead."""
+    from .discover import romanise, suggest_id
+
+    used = set(registry.entities)
+    parts = ["# Names the events mention that the registry lacks. Review each entry (name_en,\n"
+             "# aliases), then add it to your registry file.\n"]  # fmt: skip
+    for r in records:
+        spellings = [r.name, *r.variants]
+        about = visible(f"{r.name}: {r.kind}; events {', '.join(r.events)}")
+        known = registry.get(r.like) if r.like else None
+        if known is not None:
+            parts.append(
+                f"\n# {about}\n# may be a new spelling of {visible(known.name_zh)} ({visible(known.name_en)}); if it is, uncomment:\n"
+                f"# [[entity]]\n# id = {_toml_str(known.id)}\n# aliases = {_toml_list(spellings)}\n"
+            )
+            continue
+        entity_id = suggest_id(r.name, r.kind, used)
+        used.add(entity_id)
+        parts.append(
+            f"\n# {about}\n[[entity]]\nid = {_toml_str(entity_id)}\nkind = {_toml_str(r.kind)}\n"
+            f"name_zh = {_toml_str(r.name)}\nname_en = {_toml_str(romanise(r.name, r.kind))}\naliases = {_toml_list(spellings)}\n"
+        )
+    return "".join(parts)
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's), with terminal-unsafe characters escaped."""
+    return dumps(value)
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"

@@ -85,7 +85,7 @@ class Resolution:
             lines = [f"no {self.kind or 'name'} matches {self.query!r} well enough{suggestion(self.suggestions)}"]
         if self.family is not None and not self.matches:
             family = self.family
-            lines.append(f"{self.query!r} is not in the registry; it looks like a member of {family.label}, which is")
+            lines.append(f"{self.query!r} is not in the registry, but its family is: {family.label}")
         return NotFound("\n".join(lines))
 
 

@@ -5,6 +5,11 @@ checks the README), and the classifier (categories.py) follows them. Kept
 free of imports: the help of `timeline` reads it at every start.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # name -> what an event of that category reports, and what it is not.
 MEANINGS: dict[str, str] = {
     "launch": "a rocket lifts off with its payload; not a launch planned, or recalled from before the event",
@@ -25,6 +30,26 @@ MEANINGS: dict[str, str] = {
 }
 
 
+# name -> its Chinese name: accepted by --category in every locale, shown in a Chinese interface.
+NAMES_ZH: dict[str, str] = {
+    "launch": "发射",
+    "eva": "出舱",
+    "docking": "对接",
+    "return": "返回",
+    "crew": "载人",
+    "policy": "政策",
+    "budget": "预算",
+    "contract": "合同",
+    "test": "试验",
+    "mission-end": "任务结束",
+    "conference": "会议",
+    "science": "科学",
+    "recruitment": "选拔",
+    "failure": "故障",
+    "other": "其他",
+}
+
+
 def _wrap(name: str, meaning: str, width: int = 78) -> list[str]:
     """One category as help lines: the name, then its meaning wrapped under a hanging indent."""
     indent = " " * 15
@@ -41,3 +66,17 @@ def category_help() -> str:
     """The epilog of `timeline --help` (built only for that command); \\b keeps Click from re-flowing it."""
     lines = ["\b", "Categories (an event can have several; the first is the one it mainly reports):"]
     return "\n".join(lines + [line for name, meaning in MEANINGS.items() for line in _wrap(name, meaning)])
+
+
+def category_help_translated(translate: "Callable[[str], str]") -> str:
+    """The epilog in another language: each category with its Chinese name, its meaning through `translate`, wrapped by cells."""
+    from .linebreak import cell_width, wrap
+
+    indent = 25  # cells: the names, then the meaning
+    lines = ["\b", translate("Categories (an event can have several; the first is the one it mainly reports):")]
+    for name, meaning in MEANINGS.items():
+        head = f"  {name:<12} {NAMES_ZH[name]}"
+        pad = " " * (indent - sum(map(cell_width, head)))
+        text = translate(meaning)
+        lines += [(head + pad if n == 0 else " " * indent) + text[s:e] for n, (s, e) in enumerate(wrap(text, 78 - indent))]
+    return "\n".join(lines)

@@ -41,9 +41,9 @@ def complete_names(kind: str | None) -> Callable[[str], list[str]]:
 
 
 def _complete_category(incomplete: str) -> list[str]:
-    from .store import CATEGORIES
+    from .i18n import CATEGORY_ZH
 
-    return [c for c in CATEGORIES if c.startswith(incomplete)]
+    return [c for pair in CATEGORY_ZH.items() for c in pair if c.startswith(incomplete)]
 
 
 DataOption = Annotated[
@@ -100,7 +100,7 @@ class QueryOptions:
             "-c",
             metavar="CATEGORY",
             help="Only events of this category: launch, eva, docking, return, crew, policy, budget, contract, test, mission-end, "
-            "conference, science, recruitment, failure, other (what each means: spacelog timeline --help).",
+            "conference, science, recruitment, failure, other, or its Chinese name: 发射, 出舱, 对接, ... (what each means: spacelog timeline --help).",
             autocompletion=_complete_category,
         ),
     ] = None
@@ -130,13 +130,16 @@ class QueryOptions:
         A name that names no entity raises `lookup.NotFound` (exit 1); `resolved`
         is told the match of each name, so the command can say how it took it.
         """
+        from .i18n import _, canonical_category, category_name
         from .lookup import resolve
         from .query import EventFilter
         from .store import CATEGORIES, parse_date
 
-        for c in self.category or []:
+        categories = [canonical_category(c) for c in self.category or []]  # 出舱 is eva in every locale
+        for c in categories:
             if c not in CATEGORIES:
-                raise UsageError(f"unknown category {c!r}; use one of {', '.join(CATEGORIES)}")
+                names = _(", ").join(map(category_name, CATEGORIES))
+                raise UsageError(_("unknown category {name}; use one of {names}").format(name=repr(c), names=names))
         for label, value in (("--from", self.date_from), ("--to", self.date_to)):
             if value is not None and parse_date(value) is None:
                 raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
@@ -153,7 +156,7 @@ class QueryOptions:
             agencies=[entity_id(n, "agency") for n in self.agency or []],
             people=[entity_id(n, "person") for n in self.person or []],
             vehicles=[entity_id(n, "vehicle") for n in self.vehicle or []],
-            categories=list(self.category or []),
+            categories=categories,
             year=self.year,
             month=self.month,
             date_from=self.date_from,

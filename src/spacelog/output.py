@@ -16,6 +16,7 @@ from .errors import UsageError
 
 if TYPE_CHECKING:
     from .categories import Classification
+    from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
@@ -40,6 +41,8 @@ class Output(Protocol):
     def agency(self, summary: AgencySummary, registry: Registry) -> None: ...
 
     def event(self, event: Event, registry: Registry) -> None: ...
+
+    def unknown(self, records: list[UnknownName]) -> None: ...
 
     # an event with the words that decided each category, and the cues set aside
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
@@ -95,6 +98,10 @@ class TableOutput:
 
     def event(self, event: Event, registry: Registry) -> None:
         self.console.print(self.render.event_detail(event, registry.label))
+
+    def unknown(self, records: list[UnknownName]) -> None:
+        if records:
+            self.console.print(self.render.unknown(records))
 
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
         self.console.print(self.render.event_detail(event, registry.label))

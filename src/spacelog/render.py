@@ -5,26 +5,37 @@ or an index is built on a terminal). The functions are pure: they take
 results and return renderables; `output.TableOutput` prints them. Every string
 from a store or a user becomes `safe` Text, so data never becomes markup or an
 escape sequence.
+
+Text and names are wrapped by the rules of Chinese text layout (`Prose`, on
+`linebreak`), in tables whose columns fit their content (`FittedTable`); the
+words of the interface are in the locale's language (`i18n`).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import get_character_cell_size
 from rich.columns import Columns
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from . import linebreak
+from .i18n import _, category_name, month_label, ngettext
 from .query import match_spans
 from .store import ENTITY_FIELDS, Event, date_range
-from .text import plural, visible
+from .text import visible
 
 if TYPE_CHECKING:
     from .categories import Classification
+    from .discover import UnknownName
     from .lookup import Match
     from .query import AgencySummary
     from .registry import Entity
@@ -38,14 +49,15 @@ MIN_WIDTH = 40  # below this Rich drops or crushes columns of the event tables
 class SafeConsole(Console):
     """Rich's console with two changes: a reader that went away raises BrokenPipeError
     (Rich exits with status 1; the CLI makes it 0, as for every other format), and below
-    a usable width a table is printed one field a line (`id: …`), so no column is dropped."""
+    MIN_WIDTH every table is printed one field a line (`id: …`) with nothing cut, however
+    narrow: a value too long for the line wraps instead of ending in `…`."""
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
         raise BrokenPipeError
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
-        if self.width >= MIN_WIDTH or not any(isinstance(o, Table | Columns) for o in objects):
+        if self.width >= MIN_WIDTH or not any(isinstance(o, Table | Columns | FittedTable | MonthChart) for o in objects):
             super().print(*objects, **kwargs)
             return
         for o in objects:
@@ -57,21 +69,35 @@ def field_lines(renderable: Any) -> list[Any]:
     """A table as lines of `header: value`, a blank line between rows; other renderables as they are."""
     if isinstance(renderable, Columns):
         return [line for r in renderable.renderables for line in field_lines(r)]
-    if not isinstance(renderable, Table):
+    if isinstance(renderable, MonthChart):
+        return [Text(_("events per month")), *(Text(f"{month_label(month)}: {n}") for month, n in renderable.counts)]
+    if isinstance(renderable, FittedTable):
+        headers = [col.header for col in renderable.columns]
+        rows, headings, show_header = renderable.rows, renderable.headings, renderable.show_header
+    elif isinstance(renderable, Table):
+        headers = [str(c.header) for c in renderable.columns]
+        columns = [c._cells for c in renderable.columns]
+        rows = [tuple(column[r] if r < len(column) else "" for column in columns) for r in range(renderable.row_count)]
+        headings, show_header = {}, renderable.show_header
+    else:
         return [renderable]
-    lines: list[Any] = []
-    if renderable.title:
-        lines.append(Text(str(renderable.title)))
-    headers = [str(c.header) for c in renderable.columns]
-    cells = [[cell.plain if isinstance(cell, Text) else str(cell) for cell in c._cells] for c in renderable.columns]
-    for row in range(renderable.row_count):
-        values = [column[row] if row < len(column) else "" for column in cells]
-        if renderable.show_header and any(headers):
+    lines: list[Any] = [Text(_plain(renderable.title))] if renderable.title else []
+    for n, row in enumerate(rows):
+        if n in headings:
+            lines.append(Text(_plain(headings[n])))
+        values = [_plain(cell).replace("\n", "\n  ") for cell in row]  # a cell's own lines, indented under it
+        if show_header and any(headers):
             lines.extend(Text(f"{h}: {v}") for h, v in zip(headers, values, strict=True))
             lines.append(Text(""))
         else:
             lines.append(Text(": ".join(values[:2]) + "".join(f" {v}" for v in values[2:])))
     return lines
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Prose):
+        return cell.text.plain
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def console(stream: IO[str]) -> Console:
@@ -81,6 +107,29 @@ def console(stream: IO[str]) -> Console:
 def safe(text: str, style: str = "") -> Text:
     """Untrusted text as a Rich Text: never parsed as markup, controls made visible."""
     return Text(visible(text), style=style)
+
+
+def prose(text: str, balanced: bool = False) -> Prose:
+    """Untrusted text wrapped by the rules of Chinese text layout; names `balanced`."""
+    return Prose(safe(text), balanced)
+
+
+def _events(n: int) -> str:
+    """A count of events in the interface's language: 1 event, 2 events, 2 条."""
+    return ngettext("{n} event", "{n} events", n).format(n=n)
+
+
+def date_cell(event: Event) -> Text:
+    """A date, or a range as its start over a compact end (—09-30), so one range does not widen every row."""
+    end = event.get("end")
+    if not end:
+        return safe(event["date"])
+    same_year = end[:5] == event["date"][:5]
+    return Text("\n").join([safe(event["date"]), safe(f"—{end[5:] if same_year else end}")])
+
+
+def _event_table(title: str | None) -> FittedTable:
+    return FittedTable((Column(_("id")), Column(_("date")), Column(_("event"), "text")), title=safe(title) if title else None)
 
 
 def _table(columns: tuple[str, ...], title: str | None) -> Table:
@@ -94,76 +143,85 @@ def _table(columns: tuple[str, ...], title: str | None) -> Table:
 
 
 def _fields_table() -> Table:
-    """Two columns without borders: a bold field name and its value."""
+    """Two columns without borders: a bold field name and its value (wrapped by `Prose`)."""
     table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
+    table.add_column()
     return table
 
 
-def events(events: Iterable[Event], highlight: list[str] | None = None, title: str | None = None) -> Table:
+def events(events: Iterable[Event], highlight: list[str] | None = None, title: str | None = None) -> FittedTable:
     """Events as rows of id, date and text, with the matched parts of the text highlighted."""
-    table = _table(("id", "date", "event"), title)
+    table = _event_table(title)
     for e in events:
         text = safe(e["text"])
         if highlight and visible(e["text"]) == e["text"]:
             for start, end in match_spans(e["text"], highlight):
                 text.stylize("bold reverse", start, end)
-        table.add_row(safe(e["id"]), safe(date_range(e)), text)
+        table.add_row(safe(e["id"]), date_cell(e), Prose(text))
     return table
 
 
-def month_chart(counts: list[tuple[str, int]], width: int = 40) -> Table:
-    """Events per month as a bar chart (one row a month)."""
-    table = Table(box=None, show_header=False, padding=(0, 1), title="events per month", title_justify="left")
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right")
-    table.add_column(no_wrap=True, style="cyan")
-    most = max((n for _, n in counts), default=0) or 1
-    for month, n in counts:
-        table.add_row(safe(month), safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
-    return table
+class MonthChart:
+    """Events per month as a bar chart (one row a month), the bars 40 cells or less on a narrow terminal."""
+
+    def __init__(self, counts: list[tuple[str, int]]) -> None:
+        self.counts = counts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(4, min(40, options.max_width - 20))
+        table = Table(box=None, show_header=False, padding=(0, 1), title=_("events per month"), title_justify="left")
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        table.add_column(no_wrap=True, style="cyan")
+        most = max((n for _month, n in self.counts), default=0) or 1
+        for month, n in self.counts:
+            table.add_row(safe(month_label(month)), safe(str(n)), "█" * max(1, round(n * width / most)) if n else "")
+        yield table
 
 
 def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
-    """The chart of events per month, then the events under a row for each month."""
-    table = _table(("id", "date", "event"), title=None)
+    """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events)."""
+    table = _event_table(None)
     for month, month_events in groups:
-        table.add_row(safe(month), "", safe(plural(len(month_events), "event")), style="bold")
+        heading = _("{month} · {count}").format(month=month_label(month), count=_events(len(month_events)))
+        table.add_heading(Text(visible(heading), style="bold"))
         for e in month_events:
-            table.add_row(safe(e["id"]), safe(date_range(e)), safe(e["text"]))
-    return [month_chart([(m, len(month_events)) for m, month_events in groups]), table]
+            table.add_row(safe(e["id"]), date_cell(e), prose(e["text"]))
+    return [MonthChart([(m, len(month_events)) for m, month_events in groups]), Text(), table]
 
 
 def who(query: str, matches: list[Match], suggestions: list[Match], best_events: list[Event]) -> list[RenderableType]:
     """The matches of a name and, dimmed, the close names that are not matches; then the best match's note and events."""
-    table = _table(("id", "kind", "中文", "English", "score", "matched"), title=f"who {query}")
+    columns = (
+        Column(_("id")),
+        Column(_("kind")),
+        Column(_("中文"), "name"),
+        Column(_("English"), "name"),
+        Column(_("score"), justify="right"),
+        Column(_("matched"), "name"),
+    )
+    table = FittedTable(columns, title=safe(_("who {query}").format(query=query)))
     for m in [*matches, *suggestions]:
-        kind = m.entity.kind + (f" · {m.entity.subtype}" if m.entity.subtype else "")
-        matched = m.name if m.accepted else "suggestion, not a match"
-        table.add_row(
-            safe(m.entity.id),
-            safe(kind),
-            safe(m.entity.name_zh),
-            safe(m.entity.name_en),
-            safe(f"{m.score:g}"),
-            safe(matched),
-            style=None if m.accepted else "dim",
-        )
+        kind = _(m.entity.kind) + (f" · {m.entity.subtype}" if m.entity.subtype else "")
+        matched = m.name if m.accepted else _("suggestion, not a match")
+        names = (prose(m.entity.name_zh, balanced=True), prose(m.entity.name_en, balanced=True))
+        table.add_row(safe(m.entity.id), safe(kind), *names, safe(f"{m.score:g}"), prose(matched, balanced=True), style=None if m.accepted else "dim")
     shown: list[RenderableType] = [table]
     best = matches[0].entity
     if best.note:
-        shown.append(safe(f"note: {best.note}", style="dim"))
-    shown.append(events(best_events, [], f"{plural(len(best_events), 'event')} of {best.name_zh} ({best.name_en})"))
+        shown.append(safe(_("note: {note}").format(note=best.note), style="dim"))
+    title = _("{count} of {name}").format(count=_events(len(best_events)), name=f"{best.name_zh} ({best.name_en})")
+    shown += [Text(), events(best_events, [], title)]
     return shown
 
 
-def agencies(rows: list[tuple[Entity, int]]) -> Table:
+def agencies(rows: list[tuple[Entity, int]]) -> FittedTable:
     """Every agency with its number of events."""
-    table = _table(("id", "中文", "English", "class", "events"), title="agencies")
-    table.columns[-1].justify = "right"
+    columns = (Column(_("id")), Column(_("中文"), "name"), Column(_("English"), "name"), Column(_("class")), Column(_("events"), justify="right"))
+    table = FittedTable(columns, title=safe(_("agencies")))
     for e, n in rows:
-        table.add_row(safe(e.id), safe(e.name_zh), safe(e.name_en), safe(e.subtype), safe(str(n)))
+        table.add_row(safe(e.id), prose(e.name_zh, balanced=True), prose(e.name_en, balanced=True), safe(e.subtype), safe(str(n)))
     return table
 
 
@@ -175,50 +233,60 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
     head = Table(show_header=False, box=None, padding=(0, 1))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("id", safe(s.entity.id))
-    head.add_row("events", safe(str(len(s.events))))
-    head.add_row("first", safe(s.first or "-"))
-    head.add_row("last", safe(s.last or "-"))
+    head.add_row(_("id"), safe(s.entity.id))
+    head.add_row(_("events"), safe(str(len(s.events))))
+    head.add_row(_("first"), safe(s.first or "-"))
+    head.add_row(_("last"), safe(s.last or "-"))
 
     def counter_table(title: str, counter: Any, name: Label) -> Table:
-        table = _table((title, "n"), title=None)
+        table = _table((title, _("n")), title=None)
         for key, n in counter.most_common():
-            table.add_row(safe(name(key)), safe(str(n)))
+            table.add_row(prose(name(key), balanced=True), safe(str(n)))
         return table
 
     counters = Columns(
         [
-            counter_table("category", s.by_category, str),
-            counter_table("people", s.people, label),
-            counter_table("vehicles", s.vehicles, label),
-            counter_table("with agencies", s.partners, label),
+            counter_table(_("category"), s.by_category, category_name),
+            counter_table(_("people"), s.people, label),
+            counter_table(_("vehicles"), s.vehicles, label),
+            counter_table(_("with agencies"), s.partners, label),
         ]
     )
     title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
-    return [title, head, month_chart(sorted(s.by_month.items())), counters, events(s.events, [], plural(len(s.events), "event"))]
+    return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.events, [], _events(len(s.events)))]
 
 
 def event_detail(event: Event, label: Label) -> Table:
     """One event, field by field, its entities named in Chinese and English."""
     table = _fields_table()
-    table.add_row("id", safe(event["id"]))
-    table.add_row("date", safe(date_range(event)))
-    table.add_row("categories", safe(", ".join(event["categories"])))
-    for field in ENTITY_FIELDS:
-        names = [safe(label(i)) for i in event[field]]
-        table.add_row(field, Text("\n").join(names) if names else "-")
-    table.add_row("text", safe(event["text"]))
+    table.add_row(_("id"), safe(event["id"]))
+    table.add_row(_("date"), safe(date_range(event)))
+    table.add_row(_("categories"), prose(_(", ").join(category_name(c) for c in event["categories"])))
+    for entity_field in ENTITY_FIELDS:
+        names = [safe(label(i)) for i in event[entity_field]]
+        table.add_row(_(entity_field), Prose(Text("\n").join(names)) if names else "-")
+    table.add_row(_("text"), prose(event["text"]))
     return table
 
 
-def why(result: Classification) -> Table:
+def unknown(records: list[UnknownName]) -> FittedTable:
+    """Names the registry lacks, with their events, other spellings and the entity they may be."""
+    columns = (Column(_("name"), "name"), Column(_("kind")), Column(_("events"), "name"), Column(_("variants"), "name"), Column(_("like"), "name"))
+    title = ngettext("{n} name not in the registry", "{n} names not in the registry", len(records)).format(n=len(records))
+    table = FittedTable(columns, title=safe(title))
+    for r in records:
+        table.add_row(prose(r.name), safe(_(r.kind)), prose(", ".join(r.events)), prose(", ".join(r.variants)), prose(r.like or ""))
+    return table
+
+
+def why(result: Classification) -> FittedTable:
     """Which words decided each category (dim: the cues set aside, and why)."""
-    table = _table(("category", "words", "counts?"), title="why these categories")
+    table = FittedTable((Column(_("category")), Column(_("words"), "name"), Column(_("counts?"), "text")), title=safe(_("why these categories")))
     for category, found in result.why().items():
         for words in found or ["-"]:
-            table.add_row(safe(category), safe(words), safe("yes" if words != "-" else "nothing else applies"))
+            table.add_row(safe(category_name(category)), prose(words), prose(_("yes") if words != "-" else _("nothing else applies")))
     for cue in result.rejected():
-        table.add_row(safe(cue.category), safe(cue.words), safe(f"no: {cue.rejected}"), style="dim")
+        table.add_row(safe(category_name(cue.category)), prose(cue.words), prose(_("no: {reason}").format(reason=cue.rejected)), style="dim")
     return table
 
 
@@ -238,3 +306,207 @@ def progress_bar() -> Callable[[int, int], None] | None:
             bar.stop()
 
     return update
+
+
+TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
+NAME_MIN = 12  # names up to 6 Chinese characters wrap only when the table cannot fit otherwise
+NAME_LEAST = 6  # below 3 Chinese characters a name column is worse than one field a line
+
+
+# ------------------------------------------------------------------ Chinese text layout
+class Prose:
+    """A Text wrapped by Chinese line-breaking rules; styles and highlights are kept."""
+
+    def __init__(self, text: Text, balanced: bool = False) -> None:
+        self.text = text
+        self.balanced = balanced  # lines of even length (names): no one-character orphan
+        self._pieces: list | None = None
+
+    @property
+    def pieces(self) -> list:
+        if self._pieces is None:
+            self._pieces = linebreak.atoms(self.text.plain, get_character_cell_size)
+        return self._pieces
+
+    def widths(self) -> tuple[int, int]:
+        """(narrowest width that cuts no word, width on one line)."""
+        lines = self.text.plain.split("\n")
+        if len(lines) > 1:
+            parts = [linebreak.atoms(line, get_character_cell_size) for line in lines]
+            return max(linebreak.min_width(p) for p in parts), max(linebreak.full_width(p) for p in parts)
+        return linebreak.min_width(self.pieces), linebreak.full_width(self.pieces)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        low, high = self.widths()
+        return Measurement(max(low, 1), max(high, 1)).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        plain = self.text.plain
+        pieces = None if "\n" in plain else self.pieces
+        lines = linebreak.wrap(plain, options.max_width, get_character_cell_size, pieces)
+        if self.balanced and len(lines) > 1:
+            lines = _balanced(plain, options.max_width, pieces, len(lines))
+        offsets = [o for line in lines for o in line]
+        parts = self.text.divide(offsets)  # parts[2i+1] is line i; the others are dropped spaces
+        for i in range(len(lines)):
+            if i:
+                yield Segment.line()
+            yield from parts[2 * i + 1].render(console, end="")
+
+
+def _balanced(plain: str, width: int, pieces: list | None, count: int) -> list[tuple[int, int]]:
+    """The wrap in `count` lines at the narrowest width that still needs only `count` lines."""
+    best = linebreak.wrap(plain, width, get_character_cell_size, pieces)
+    while width > 1:
+        narrower = linebreak.wrap(plain, width - 1, get_character_cell_size, pieces)
+        if len(narrower) > count:
+            break
+        best, width = narrower, width - 1
+    return best
+
+
+def _cell_width(cell: Any) -> int:
+    """Width of a cell that never wraps (its widest line)."""
+    if isinstance(cell, Text):
+        return max((Text(line).cell_len for line in cell.plain.split("\n")), default=0) if "\n" in cell.plain else cell.cell_len
+    return Text(str(cell)).cell_len
+
+
+@dataclass
+class Column:
+    header: str
+    kind: str = "fixed"  # fixed (never wraps), name (wraps if it must), text (takes the rest)
+    justify: str = "left"
+
+
+@dataclass
+class FittedTable:
+    """A table whose columns fit their content, or one field a line when the width is too small."""
+
+    columns: Sequence[Column]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    title: Text | None = None
+    show_header: bool = True
+    row_styles: list[str | None] = field(default_factory=list)
+    headings: dict[int, Text] = field(default_factory=dict)  # row index -> a heading line drawn before it
+    _measured: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def add_row(self, *cells: Any, style: str | None = None) -> None:
+        self.rows.append(cells)
+        self.row_styles.append(style)
+
+    def add_heading(self, heading: Text) -> None:
+        """A line across the table before the next row (a month in the timeline)."""
+        self.headings[len(self.rows)] = heading
+
+    def _content(self) -> list[tuple[int, int]]:
+        """(widest word, widest line) of each column's header and cells: measured once."""
+        if self._measured is None:
+            self._measured = []
+            for i, col in enumerate(self.columns):
+                header = Text(col.header).cell_len if self.show_header else 0
+                cells = [row[i] for row in self.rows]
+                if col.kind == "fixed":
+                    widest = max([header, *(_cell_width(c) for c in cells)])
+                    self._measured.append((widest, widest))
+                    continue
+                measured = [c.widths() if isinstance(c, Prose) else (_cell_width(c),) * 2 for c in cells]
+                self._measured.append((max([header, *(m[0] for m in measured)]), max([header, *(m[1] for m in measured)])))
+        return self._measured
+
+    def _needs(self, name_min: int) -> list[tuple[int, int]]:
+        """(minimum, wanted) content width of each column, names at least `name_min` wide (if that long)."""
+        needs = []
+        for col, (low, high) in zip(self.columns, self._content(), strict=True):
+            if col.kind != "fixed":
+                low = max(low, min(high, TEXT_MIN if col.kind == "text" else name_min))
+            needs.append((low, high))
+        return needs
+
+    def widths(self, width: int) -> list[int] | None:
+        """Content width of each column at `width` cells, or None when it cannot be a table.
+
+        Names first get NAME_MIN cells; if that does not fit, NAME_LEAST, wrapped
+        evenly; if even that does not fit, the table is printed one field a line.
+        """
+        for name_min in (NAME_MIN, NAME_LEAST):
+            widths = self._widths(width, self._needs(name_min))
+            if widths is not None:
+                return widths
+        return None
+
+    def _widths(self, width: int, needs: list[tuple[int, int]]) -> list[int] | None:
+        free = width - _extra(self.columns)
+        free -= sum(low for (low, _high), col in zip(needs, self.columns, strict=True) if col.kind == "fixed")
+        flexible = [i for i, col in enumerate(self.columns) if col.kind != "fixed"]
+        widths = [low for low, _high in needs]
+        if free < sum(needs[i][0] for i in flexible):
+            return None
+        text = [i for i in flexible if self.columns[i].kind == "text"]
+        names = [i for i in flexible if self.columns[i].kind == "name"]
+        free -= sum(widths[i] for i in flexible)
+        # Names grow to their full width first, the shortest first (fewest wrapped
+        # names), then the text column takes the rest.
+        for i in sorted(names, key=lambda i: needs[i][1] - widths[i]):
+            extra = min(free, needs[i][1] - widths[i])
+            widths[i] += extra
+            free -= extra
+        if text and free > 0:
+            widths[text[-1]] += free
+        return widths
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        needs = self._needs(NAME_LEAST)
+        extra = _extra(self.columns)
+        return Measurement(sum(n[0] for n in needs) + extra, sum(n[1] for n in needs) + extra).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.widths(options.max_width)
+        if self.title is not None:
+            yield self.title
+        if widths is None:
+            yield self._records()
+            return
+        # One Rich table per run of rows between headings, all with the same widths,
+        # so a heading can be a full line and the columns still line up.
+        if self.show_header and 0 in self.headings:
+            yield self._table(widths, 0, 0, header=True)
+        starts = sorted({0, *self.headings})
+        for start, end in zip(starts, [*starts[1:], len(self.rows)], strict=True):
+            if start in self.headings:
+                yield self.headings[start]
+            if end > start or (start == 0 and self.show_header):
+                yield self._table(widths, start, end, header=start == 0 and self.show_header and 0 not in self.headings)
+
+    def _table(self, widths: list[int], start: int, end: int, header: bool) -> Table:
+        # box.SIMPLE_HEAD draws no vertical lines: Chinese prose is full of East Asian
+        # "ambiguous" characters (“”·—) that some terminals draw two cells wide,
+        # which would push vertical borders out of line.
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", show_header=header)
+        for col, w in zip(self.columns, widths, strict=True):
+            table.add_column(col.header, width=w, no_wrap=col.kind == "fixed", justify=col.justify)  # type: ignore[arg-type]
+        for row, style in zip(self.rows[start:end], self.row_styles[start:end], strict=True):
+            table.add_row(*row, style=style)
+        return table
+
+    def _records(self) -> Group:
+        """One field a line, a blank line between rows: for terminals too narrow for columns."""
+        labels = max(Text(col.header).cell_len for col in self.columns)
+        parts: list[Any] = []
+        for n, (row, style) in enumerate(zip(self.rows, self.row_styles, strict=True)):
+            if n in self.headings:
+                parts.append(self.headings[n])
+            grid = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+            grid.add_column(style="bold", no_wrap=True, width=labels)
+            grid.add_column()
+            for col, cell in zip(self.columns, row, strict=True):
+                if not (isinstance(cell, Text) and not cell.plain):
+                    grid.add_row(col.header, cell, style=style)
+            parts.append(grid)
+            parts.append(Text())
+        return Group(*parts[:-1])
+
+
+def _extra(columns: Sequence[Column]) -> int:
+    """Cells a table of these columns spends on padding and separators (no edges)."""
+    return 3 * len(columns) - 1

@@ -1,0 +1,559 @@
+"""Names the events mention that the registry does not know: people, organisations, vehicles.
+
+Found by patterns of the genre, never by lists of any chronicle's names:
+- transliterated names `X·Y` (also `X·Y·Z`, `X·Y-Z`), and their surname alone elsewhere;
+- a role before a Chinese name (`航天员 景海鹏`; a Japanese name after `日本航天员`);
+- quoted names with 号, a serial or a type word after them (“朱诺”号, “联盟”MS-01, “杰森”3);
+- Chinese designations: a stem, an ordinal and 号, a variant letter, a flight (天宫一号,
+  长征二号丁, 长征二号F遥十一); Latin designations with a digit or a hyphen (AMOS-6, H-2B);
+- organisations ending in 公司, 局, 署, 中心, 委员会, ... with a proper name before the suffix.
+Places (launch and landing sites, bases, states) and generic words are not entities. A
+name is known when one of its forms is a registry name, or it lies inside a registry alias
+in the text; a known name extended by a serial (“进步”MS-01) is a new member of a family.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .registry import KINDS, Registry
+from .text import search_key
+
+# Characters of the standard tables for transliterating foreign names into Chinese.
+TRANSLIT = frozenset(
+    "阿埃艾爱安昂奥敖巴拜班邦包保鲍贝本比彼毕边别宾滨波伯勃博布查彻达戴丹道德登迪蒂丁东杜敦多厄恩尔法凡范方菲费芬丰"
+    "冯佛夫弗伏福富盖甘冈高戈哥格根古瓜圭贵哈海汉豪赫黑亨洪胡华怀惠霍基吉季加佳贾杰捷金京久居喀卡凯坎康柯科可克肯孔库"
+    "夸奎昆拉腊莱赖兰朗劳勒雷蕾累里理力历利莉丽连廉良列林琳铃柳隆娄卢鲁陆路伦罗洛吕马玛迈麦曼芒毛茂梅美门蒙孟米密苗敏"
+    "明摩莫默姆穆纳娜奈南内尼妮涅宁纽努诺欧帕派潘庞佩彭皮珀普奇契恰钱乔琼丘屈萨塞赛桑瑟森沙莎山尚舍申圣施什史舒斯松"
+    "宋苏索塔泰坦汤唐特滕提廷通图托瓦万旺威韦维温文沃乌伍武西希锡席夏先谢辛欣休雅亚扬耶叶伊因英尤约泽扎詹朱兹佐"
+    "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书肖日珍瑞烈翰逊顿廖绍翁治莲珊苔思乐洁葛斐芭蓓碧茱露璐恺荷"
+)
+# Common Chinese surnames, for a name after a role word (航天员 景海鹏).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
+    "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔"
+    "伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂苗谷盛曲翁冉骆蓝游辛靳柴蒙鲍喻祁"
+    "蒲房滕屈饶牟艾尤穆卓古吉缪简项芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬卞姬仇栾隋刁沙荣巫寇桑郎甄"
+    "丛仲虞敖巩佘池迟邝"
+)
+ROLES = (
+    "航天员|宇航员|指令长|副局长|局长|署长|副主任|主任|副总统|总统|总理|主席|部长|总设计师|总指挥|院士|教授|博士|科学家"
+    "|工程师|发言人|首席执行官|总裁|董事长|创始人|负责人|大使|司令|飞行员|领导人|国务卿|专家"
+)
+COUNTRIES = (
+    "中华人民共和国|中国|美国|俄罗斯|日本|欧洲|印度|英国|法国|德国|意大利|加拿大|以色列|韩国|朝鲜|乌克兰|哈萨克斯坦|阿联酋"
+    "|巴西|澳大利亚|新西兰|西班牙|荷兰|比利时|瑞士|瑞典|挪威|芬兰|丹麦|卢森堡|伊朗|土耳其|埃及|沙特|南非|阿根廷|墨西哥"
+    "|越南|泰国|印度尼西亚|印尼|马来西亚|新加坡|菲律宾|巴基斯坦|白俄罗斯|波兰|捷克|奥地利|葡萄牙|希腊|爱尔兰|国际|欧盟|俄|美|中|日|欧"
+)
+_COUNTRY_PREFIX = re.compile(f"^(?:{COUNTRIES})")
+_CN_NUM = "零〇一二三四五六七八九十百"
+_DELIMIT = "和与及、，。；：,;:（(）)的在等乘搭进完成于表宣说将是也已曾再先后则并共均两一随分担作抵返出执飞介指透强称认参会访接主签到来去回获被向对从为所率带亲观发视致讲谈答提要希计赴"
+
+# Person: given name(s) · surname, hyphens inside the surname as in 奥侬-钱斯勒.
+_DOT = "·・•‧\u30fb\u2027"
+_DOTTED = re.compile(f"[{_DOT}]")
+_ENDS_WITH_ROLE = re.compile(f"(?:{ROLES})$")
+_ROLE_NAME = re.compile(f"(日本)?(?:{ROLES})\\s*")
+# Quoted name and what follows it: a serial, 号, or a Chinese ordinal and 号.
+_QUOTED = re.compile(f"“([^“”，。、；\\s]{{1,10}})”(-?[A-Za-z0-9][A-Za-z0-9.\\-]*(?:号|型)?|[{_CN_NUM}]+号|号)?")
+_VEHICLE_WORDS = (
+    "货运飞船|载人飞船|飞船|运载火箭|火箭|探测器|卫星|空间站|充气式太空舱|太空舱|实验舱|核心舱|舱|太空飞机|空天飞机|航天飞机"
+    "|飞行器|着陆器|巡视器|火星车|月球车|望远镜|返回舱|轨道器|太空船"
+)
+_AFTER_QUOTE_VEHICLE = re.compile(f"\\s*((?:(?![的和与及在是将])[\u4e00-\u9fff]){{0,10}}?)(?:{_VEHICLE_WORDS})")
+_BEFORE_QUOTE_VEHICLE = re.compile(f"(?:{_VEHICLE_WORDS}|星座)$")
+# Chinese designation: a two-character stem, an ordinal, 号; a variant letter; a flight 遥N.
+_DESIGNATION = re.compile(
+    f"(?<=[\u4e00-\u9fff])(?<![{_CN_NUM}第])(?:[{_CN_NUM}]{{1,3}}|\\d{{1,3}})号(?:[甲乙丙丁]|\\s?[A-Z]{{1,2}}\\d{{0,2}}(?![A-Za-z]))?(?:遥[{_CN_NUM}\\d]+)?"
+)
+_NOT_A_STEM = re.compile(f"[{_CN_NUM}第的了和在是该这每其与及、]")
+_STEM_CUT = re.compile(f"{_VEHICLE_WORDS}|星座")
+_LATIN = re.compile(r"(?<![A-Za-z0-9.\-”])[A-Z][A-Za-z]*(?:\d*(?:-[A-Za-z0-9]+)+|\d+[A-Z]?)(?![A-Za-z0-9])")
+_PLACE_AFTER = re.compile(r"\s*(?:发射台|发射工位|工位|发射场|发射区|发射中心|着陆场|基地|文件)")
+# Organisations: a proper name before one of these suffixes.
+_ORG_SUFFIX = re.compile(
+    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|(?<![布格结当大全内外底头局背顶药邮])局|(?<![签部])署|科学院|工程院|研究院|设计院|国务院|研究所"
+    "|大学|学院|(?<!空间)实验室|研究中心|中心|机构|办公室|委员会|天文台|研究组织|基金会|协会|学会|联合会|政府|国会|议会|空军|海军|陆军|国防部)(?!长)"
+)
+_ORG_CUT = re.compile(
+    "和(?!国)|[与及同由向对在是为将从被把给跟了的称让于或并也还又而则就即已曾正其该这那此、籍着里]|前往|宣布|表示|发布|签署|签订|授予"
+    "|选择|委托|加入|成立|组建|合并|收购|中标|宣称|公布|获得|击败|包括|旗下|所属|下属|通过|利用|使用|访问|参观|代表|批准|要求"
+    "|资助|支持|负责|承担|提供|牵头|主导|参与|邀请|派遣|任命|领导|达成|携手|携带|搭载|运送|完成|进行|开展|启动|计划|准备|决定"
+    "|同意|推出|研发|测试|交付|购买|采购|出售|投资|联手|指出|透露|证实|确认|报告|报道|隶属|航天员|宇航员|发射|修理|维修|更换|安装"
+    "|检查|建造|建设|组装|拆除|研制|[^\\s]州|" + ROLES
+)
+_PLACE = re.compile("(?:发射|航天|宇宙|太空|会展|会议|展览)中心$|发射场|着陆场|基地|发射台|[州省市县]$")
+_DETERMINER = re.compile(f"^[{_CN_NUM}两数多几某各每本全整另首该这那此其诸]")
+_GENERIC_ORG = re.compile(
+    "航天|航空|宇航|太空|空间|商业|私营|民营|国有|控股|科技|技术|火箭|卫星|服务|运营|制造|工业|国家|联邦|管理|研究|开发"
+    "|合资|上市|跨国|外国|本土|子|母|分|总|新|老|大|小"
+)
+_ORG_TYPE = re.compile("(?:公司|集团|局|署|院|所|大学|学院|实验室|中心|机构|办公室|委员会|天文台|组织|基金会|协会|学会|联合会|政府|国会|议会|军|部)$")
+# Suffixes dropped from a name to test whether the registry knows it.
+_GENERIC_TAIL = re.compile(f"(?:遥[{_CN_NUM}\\d]+|号|{_VEHICLE_WORDS}|公司|集团)$")
+
+
+@dataclass
+class UnknownName:
+    """A name the events use that no registry entity has, with its spellings and events."""
+
+    name: str
+    kind: str
+    events: list[str]
+    variants: list[str] = field(default_factory=list)
+    like: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "events": self.events, "variants": self.variants, "like": self.like}
+
+
+@dataclass
+class _Mention:
+    surface: str
+    kind: str
+    event: str
+    start: int
+    end: int
+
+
+def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
+    """The names `events` mention that `registry` does not know, by kind, then first mention."""
+    events = list(events)
+    aliases = _alias_keys(registry)
+    found: list[_Mention] = []
+    seen: dict[str, list[_Mention]] = {}  # an event repeated in a store is read once
+    for event in events:
+        text = event["text"]
+        if text not in seen:
+            seen[text] = _mentions(text, registry, aliases)
+        found.extend(_Mention(m.surface, m.kind, event["id"], m.start, m.end) for m in seen[text])
+    records = _add_surnames(_group(found), events, registry)
+    for record in records:
+        record.like = _like(record, registry)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(records, key=lambda r: order[r.kind])
+
+
+# ------------------------------------------------------------------ finding mentions
+def _alias_keys(registry: Registry) -> list[str]:
+    """The registry's tagging spellings as search keys, longest first."""
+    keys = {search_key(a) for e in registry.entities.values() for a in (*e.aliases, *e.context)}
+    return sorted((k for k in keys if len(k) >= 2), key=len, reverse=True)
+
+
+def _in_registered_name(text: str, c: _Mention, aliases: list[str]) -> bool:
+    """Whether the text around `c` holds a registry spelling that contains it (MK3 in
+    地球同步轨道卫星运载火箭MK3), or a person's registered name begins it (托马斯·佩斯凯历时)."""
+    key = search_key(c.surface)
+    for alias in aliases:
+        if key in alias:
+            reach = 2 * len(alias)  # the text may hold spaces, quotes and dots the key drops
+            if alias in search_key(text[max(0, c.start - reach) : c.end + reach]):
+                return True
+        elif c.kind == "person" and len(alias) >= 4 and key.startswith(alias):
+            return True
+        elif c.kind == "agency" and len(alias) >= 3 and key.endswith(alias):
+            return True  # words before a registered organisation (驾驶…公司的) are not a new one
+    return False
+
+
+def _mentions(text: str, registry: Registry, aliases: list[str]) -> list[_Mention]:
+    """The names in one text the registry does not know, in order (their event is set later)."""
+    candidates, blocked = _candidates(text)
+    kept = []
+    for c in candidates:
+        if any(s <= c.start and c.end <= e for s, e in blocked):
+            continue  # inside a place
+        if any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in candidates):
+            continue  # part of a longer name (国务院 in 国务院新闻办公室)
+        if _known(c.surface, c.kind, registry, aliases) or _in_registered_name(text, c, aliases):
+            continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
+    """What each pattern finds in `text`, and the spans of places (where nothing is a name)."""
+    candidates: list[_Mention] = []
+    blocked: list[tuple[int, int]] = []
+
+    def add(surface: str, kind: str, start: int) -> None:
+        candidates.append(_Mention(surface, kind, "", start, start + len(surface)))
+
+    for m in _ORG_SUFFIX.finditer(text):
+        name_start = _org_start(text, m.start())
+        surface = text[name_start : m.end()].strip()
+        if surface and _PLACE.search(surface) or (m.group() == "中心" and _PLACE_AFTER.match(text, m.end())):
+            blocked.append((name_start, m.end()))
+        elif surface and _is_org_name(surface, m.group()):
+            add(surface, "agency", name_start)
+    for m in _PLACE_AFTER.finditer(text):  # a name that runs into 发射场 is part of a place
+        start = _org_start(text, m.start())
+        blocked.append((start, m.end()))
+    for start, surface in _dotted_names(text):
+        add(surface, "person", start)
+    for start, surface in _role_names(text):
+        add(surface, "person", start)
+    for m in _QUOTED.finditer(text):
+        inner, tail = m.group(1), m.group(2)
+        vehicle = bool(tail) or inner.endswith("号") or inner[-1:].isdigit()
+        described = _AFTER_QUOTE_VEHICLE.match(text, m.end())
+        vehicle = vehicle or bool(described and not _ORG_CUT.search(described.group(1)))
+        vehicle = vehicle or bool(_BEFORE_QUOTE_VEHICLE.search(text, 0, m.start()))
+        if vehicle and not re.match(r"\s*(?:公司|集团)", text[m.end() :]):
+            add(m.group(), "vehicle", m.start())
+    for m in _DESIGNATION.finditer(text):
+        stem = _stem(text, m.start())
+        if stem and not _PLACE_AFTER.match(text, m.end()):
+            add(stem + m.group(), "vehicle", m.start() - len(stem))
+    for m in _LATIN.finditer(text):
+        if not _PLACE_AFTER.match(text, m.end()) and not re.search(r"号\s?$", text[max(0, m.start() - 2) : m.start()]):
+            add(m.group(), "vehicle", m.start())  # not FT2 of 长征二号 FT2, which the designation holds
+    return candidates, blocked
+
+
+def _org_start(text: str, suffix_start: int) -> int:
+    """Where the proper name before an organisation suffix begins."""
+    i = suffix_start
+    while i > 0 and suffix_start - i < 20:
+        ch = text[i - 1]
+        if "\u4e00" <= ch <= "\u9fff" or ch in "“”" or ch in _DOT or (ch.isascii() and ch.isalpha()):
+            i -= 1
+        elif ch == " " and i >= 2 and (text[i - 2].isascii() and text[i - 2].isalpha() or text[i].isascii() and text[i].isalpha()):
+            i -= 1
+        else:
+            break
+    run = text[i:suffix_start]
+    cuts = list(_ORG_CUT.finditer(run))
+    if cuts:
+        i += cuts[-1].end()
+    while i < suffix_start and text[i] in " ”":
+        i += 1
+    return i
+
+
+def _stem(text: str, numeral_start: int) -> str | None:
+    """The programme name before an ordinal: 3 characters after a word boundary (东方红), else 2."""
+    i = numeral_start
+    while i > 0 and numeral_start - i < 6 and "\u4e00" <= text[i - 1] <= "\u9fff":
+        i -= 1
+    run = text[i:numeral_start]
+    bounded = i == 0 or not "\u4e00" <= text[i - 1] <= "\u9fff"
+    for pattern in (_ORG_CUT, _STEM_CUT):
+        cuts = list(pattern.finditer(run))
+        if cuts:
+            run, bounded = run[cuts[-1].end() :], True
+    if len(run) > 3 or (len(run) == 3 and not bounded):
+        run = run[-2:]
+    if len(run) < 2 or _NOT_A_STEM.search(run):
+        return None
+    return run
+
+
+def _is_org_name(surface: str, suffix: str) -> bool:
+    stem = surface[: len(surface) - len(suffix)].strip()
+    if suffix in ("国务院", "国会", "议会"):
+        return not _DETERMINER.search(stem)
+    if len(search_key(stem)) < 2 or _DETERMINER.search(stem):
+        return False
+    bare = _COUNTRY_PREFIX.sub("", stem)
+    proper = _GENERIC_ORG.sub("", search_key(bare))
+    if suffix in ("公司", "集团", "中心", "机构", "组织", "大学", "学院", "实验室", "研究中心"):
+        return len(proper) >= 2 or bool(re.search("[a-z]", proper))
+    return bool(proper) or bare != stem or stem.startswith("国家")
+
+
+def _dotted_names(text: str) -> Iterable[tuple[int, str]]:
+    """`X·Y` names: the given name back to the first character that is not used in transliteration."""
+    for m in re.finditer(f"[{_DOT}]", text):
+        start = m.start()
+        if start > 0 and text[start - 1] in _DOT:
+            continue
+        i = start
+        while i > 0 and start - i < 5 and text[i - 1] in TRANSLIT:
+            i -= 1
+        if i == start or (i > 0 and text[i - 1] in _DOT):
+            continue  # no given name, or a later dot of a name already taken
+        for k in range(i + 1, start):
+            if _ENDS_WITH_ROLE.search(text, 0, k):
+                i = k  # 总理贾斯汀·特鲁多: 理 ends a role, not begins a name
+        given = _COUNTRY_PREFIX.sub("", text[i:start])
+        i = start - len(given)
+        j = start
+        while j < len(text) and (text[j] in _DOT or text[j] == "-" or text[j] in TRANSLIT) and j - start < 14:
+            j += 1
+        while j > start and text[j - 1] in _DOT + "-":
+            j -= 1
+        surname = text[start + 1 : j]
+        if len(given) < 1 or len(_DOTTED.sub("", surname).replace("-", "")) < 1:
+            continue
+        if _ORG_SUFFIX.match(text, j) or re.match(r"号|航天|宇宙|太空|发射", text[j:]):
+            continue  # 萨迪什·达万航天中心 is a place named after a person
+        yield i, text[i:j]
+
+
+def _role_names(text: str) -> Iterable[tuple[int, str]]:
+    """Chinese (or, after 日本, Japanese) names after a role word, and the names listed with them."""
+    for m in _ROLE_NAME.finditer(text):
+        at, japanese = m.end(), bool(m.group(1))
+        while True:
+            name = _name_at(text, at, japanese)
+            if not name:
+                break
+            yield at, name
+            at += len(name)
+            if at < len(text) and text[at] in "和与及、":
+                at += 1
+            else:
+                break
+
+
+def _name_at(text: str, at: int, japanese: bool) -> str | None:
+    for n in (2, 3, 4) if japanese else (2, 3):
+        name, after = text[at : at + n], text[at + n : at + n + 1]
+        if len(name) < n or not all("\u4e00" <= c <= "\u9fff" for c in name) or (after and after not in _DELIMIT and not after.isspace()):
+            continue
+        if name[0] in _DELIMIT:
+            continue
+        if n == 4 or name[0] in SURNAMES or all(c in TRANSLIT for c in name):
+            return name
+    return None
+
+
+# ------------------------------------------------------------------ known or new
+def _forms(surface: str) -> set[str]:
+    """The surface and what remains without a country before it and a generic word after it."""
+    forms = {surface}
+    for form in list(forms):
+        forms.add(_COUNTRY_PREFIX.sub("", form))
+    for form in list(forms):
+        bare = form
+        while True:
+            shorter = _GENERIC_TAIL.sub("", bare).strip()
+            if shorter == bare or not shorter:
+                break
+            bare = shorter
+            forms.add(bare)
+    return {f for f in forms if f}
+
+
+def _known(surface: str, kind: str, registry: Registry, aliases: list[str]) -> bool:
+    if any(registry.exact(form) for form in _forms(surface)):
+        return True
+    if kind == "person":
+        return False
+    key = search_key(surface)
+    return len(key) >= 3 and not _serial(key) and any(key in alias for alias in aliases if len(alias) > len(key))
+
+
+def _serial(key: str) -> str:
+    """What distinguishes one member of a family: digits, ordinals, Latin letters, variant letters."""
+    return "".join(re.findall(f"[0-9a-z{_CN_NUM}甲乙丙丁遥]", key))
+
+
+# ------------------------------------------------------------------ grouping
+def _group_key(m: _Mention) -> str:
+    key = search_key(m.surface)
+    if m.kind == "vehicle":
+        key = re.sub(f"(?:遥[{_CN_NUM}\\d]+)?号?$", "", key)
+    elif m.kind == "agency":
+        rest = _COUNTRY_PREFIX.sub("", key)
+        if _GENERIC_ORG.sub("", _ORG_TYPE.sub("", rest)):  # 美国SpaceX公司 is SpaceX公司; 英国政府 is not 日本政府
+            key = rest
+    return f"{m.kind}:{key}"
+
+
+def _group(mentions: list[_Mention]) -> list[UnknownName]:
+    groups: dict[str, list[_Mention]] = {}
+    for m in mentions:
+        groups.setdefault(_group_key(m), []).append(m)
+    merged = _merge_people([g for g in groups.values()])
+    records = []
+    for group in merged:
+        counts: dict[str, int] = {}
+        for m in group:
+            counts[m.surface] = counts.get(m.surface, 0) + 1
+        name = max(counts, key=lambda s: counts[s])  # first of the most used: dicts keep order
+        events = list(dict.fromkeys(m.event for m in group))
+        records.append(UnknownName(name, group[0].kind, events, [s for s in counts if s != name]))
+    return records
+
+
+def _parts(name: str) -> tuple[str, str]:
+    pieces = _DOTTED.split(name)
+    return (pieces[0], pieces[-1].replace("-", "")) if len(pieces) > 1 else ("", name)
+
+
+def _similar(a: str, b: str) -> bool:
+    """Two transliterations of one word: one character changed, added or dropped."""
+    if a == b:
+        return True
+    from rapidfuzz.distance import Levenshtein
+
+    return min(len(a), len(b)) >= 2 and Levenshtein.distance(a, b) <= 1 + (min(len(a), len(b)) >= 5)
+
+
+def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
+    """Full names of one person spelt two ways (凯瑟琳·鲁宾斯, 凯特·鲁宾斯), never named in one event together."""
+    result: list[list[_Mention]] = []
+    for group in groups:
+        if group[0].kind == "person" and _DOTTED.search(group[0].surface):
+            given, surname = _parts(group[0].surface)
+            for other in result:
+                if other[0].kind != "person" or not _DOTTED.search(other[0].surface):
+                    continue
+                o_given, o_surname = _parts(other[0].surface)
+                same_given = given == o_given or given[:1] == o_given[:1]
+                if same_given and _similar(surname, o_surname) and not {m.event for m in group} & {m.event for m in other}:
+                    other.extend(group)
+                    break
+            else:
+                result.append(group)
+        else:
+            result.append(group)
+    return result
+
+
+def _add_surnames(records: list[UnknownName], events: list[dict], registry: Registry) -> list[UnknownName]:
+    """A surname alone (鲁宾斯), or a shortened one (福伊斯特 for 福伊斯特尔), where the full name is known.
+
+    A name found alone (航天员鲁宾斯) that is such a surname joins the full name's record.
+    """
+    people = [r for r in records if r.kind == "person" and _DOTTED.search(r.name)]
+    forms: dict[str, list[UnknownName]] = {}
+    for record in people:
+        for spelling in (record.name, *record.variants):
+            surname = _parts(spelling)[1]
+            for form in (surname, surname[:-1] if len(surname) >= 4 else ""):
+                if len(form) >= 2 and not registry.exact(form) and record not in forms.setdefault(form, []):
+                    forms[form].append(record)
+    attached: set[tuple[str, str]] = set()
+    for event in events:
+        text = event["text"]
+        for form, owners in forms.items():
+            for m in re.finditer(re.escape(form), text):
+                before = text[m.start() - 1] if m.start() else " "
+                after = text[m.end()] if m.end() < len(text) else " "
+                if before in _DOT or before in TRANSLIT or after in TRANSLIT or after == "-":
+                    continue
+                owner = _owner(owners, event["id"], text[: m.start()])
+                if owner is None:
+                    continue
+                if form != owner.name and form not in owner.variants:
+                    owner.variants.append(form)
+                if event["id"] not in owner.events:
+                    owner.events.append(event["id"])
+                attached.add((form, event["id"]))
+    ordering = {e["id"]: i for i, e in enumerate(events)}
+    for record in people:
+        record.events.sort(key=ordering.__getitem__)
+    kept = [r for r in records if r.kind != "person" or r.variants or not all((r.name, e) in attached for e in r.events)]
+    for bare in [r for r in kept if r.kind == "person" and not _DOTTED.search(r.name) and all(c in TRANSLIT for c in r.name)]:
+        similar = [p for p in people if len(bare.name) >= 3 and any(_similar(bare.name, _parts(s)[1]) for s in (p.name, *p.variants))]
+        if len(similar) == 1:  # 费舍尔 alone, where the text also names 杰克·费希尔
+            owner = similar[0]
+            owner.variants.extend(v for v in (bare.name, *bare.variants) if v not in owner.variants)
+            owner.events = sorted(set(owner.events) | set(bare.events), key=ordering.__getitem__)
+            kept.remove(bare)
+    return kept
+
+
+def _owner(owners: list[UnknownName], event_id: str, before: str) -> UnknownName | None:
+    """The person a surname alone refers to: the one last named before it, else the only one."""
+    last, where = None, -1
+    for record in owners:
+        for spelling in (record.name, *record.variants):
+            at = before.rfind(spelling) if _DOTTED.search(spelling) else -1
+            if at > where:
+                last, where = record, at
+    if last is not None:
+        return last
+    return owners[0] if len(owners) == 1 else None
+
+
+def _like(record: UnknownName, registry: Registry) -> str | None:
+    """The registry entity this may be a new spelling of: same kind, same serial, one sound changed."""
+    spellings = [record.name, *record.variants]
+    for entity in registry.of_kind(record.kind):
+        for alias in (*entity.aliases, entity.name_zh):
+            for spelling in spellings:
+                if _same_entity(spelling, alias, record.kind):
+                    return entity.id
+    return None
+
+
+def _same_entity(spelling: str, alias: str, kind: str) -> bool:
+    if kind == "person":
+        if not _DOTTED.search(spelling) or not _DOTTED.search(alias):
+            return False
+        given, surname = _parts(spelling)
+        a_given, a_surname = _parts(alias)
+        return len(surname) >= 3 and (given == a_given or not given) and surname != a_surname and _similar(surname, a_surname)
+    a, b = search_key(spelling), search_key(alias)
+    if _serial(a) != _serial(b) or a == b:
+        return False
+    if re.sub(r"[-.]", "", a) == re.sub(r"[-.]", "", b):
+        return True  # “联盟”-U and “联盟”U
+    stem_a, stem_b = re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", a), re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", b)
+    return len(stem_a) >= 3 and len(stem_a) == len(stem_b) and _similar(stem_a, stem_b)
+
+
+# ------------------------------------------------------------------ registry entries
+_VARIANT_LETTER = {"甲": "A", "乙": "B", "丙": "C", "丁": "D"}
+
+
+def chinese_number(numeral: str) -> int:
+    """一 -> 1, 十一 -> 11, 二十 -> 20, 一百零二 -> 102 (Arabic digits pass through)."""
+    if numeral.isdigit():
+        return int(numeral)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+    total, current = 0, 0
+    for ch in numeral:
+        if ch in digits:
+            current = digits[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text))
+
+
+def romanise(name: str, kind: str) -> str:
+    """An English name to review, where one can be guessed: a Latin designation as it is, a
+    Chinese person's name in pinyin (Jing Haipeng), a Chinese designation (Tiangong 1);
+    else "" (a transliterated foreign name is not its pinyin)."""
+    if name.isascii():
+        return name
+    if kind == "person" and not _DOTTED.search(name) and 2 <= len(name) <= 3 and name[0] in SURNAMES:
+        return f"{_pinyin(name[0]).capitalize()} {_pinyin(name[1:]).capitalize()}"
+    m = re.fullmatch(f"([\u4e00-\u9fff]{{2,3}})([{_CN_NUM}]+|\\d+)号\\s?([甲乙丙丁]|[A-Z]{{1,2}}\\d{{0,2}})?(?:遥[{_CN_NUM}\\d]+)?", name)
+    if kind == "vehicle" and m:
+        letter = _VARIANT_LETTER.get(m.group(3) or "", m.group(3) or "")
+        return f"{_pinyin(m.group(1)).capitalize()} {chinese_number(m.group(2))}{letter}"
+    return ""
+
+
+def suggest_id(name: str, kind: str, used: set[str]) -> str:
+    """A registry id for a new entity: lowercase ASCII words joined by hyphens, not in `used`."""
+    english = romanise(name, kind)
+    if english:
+        words = re.findall(r"[a-z0-9]+", english.lower())
+    else:
+        words = []
+        for piece in re.findall("[A-Za-z0-9]+|[\u4e00-\u9fff]+", name):
+            words.append(piece.lower() if piece.isascii() else _pinyin(piece))
+    base = "-".join(w for w in words if w) or kind
+    entity_id, n = base, 2
+    while entity_id in used:
+        entity_id, n = f"{base}-{n}", n + 1
+    return entity_id
