@@ -176,3 +176,15 @@ def test_nothing_found_prints_what_the_readme_says(fmt, printed):
     assert result.exit_code == 1
     assert result.stdout == printed
     assert result.stderr.startswith("spacelog: no events found\n")
+
+
+def test_a_traditional_term_also_finds_the_same_characters_in_the_store(tmp_path):
+    # found by the brute-force property test: a store may hold traditional characters too
+    store = tmp_path / "s.jsonl"
+    store.write_text(
+        '{"id":"2017-001","seq":1,"date":"2017-01-01","end":null,"text":"養豬場","agencies":[],"people":[],"vehicles":[],"categories":["other"]}\n'
+        '{"id":"2017-002","seq":2,"date":"2017-01-02","end":null,"text":"养猪场","agencies":[],"people":[],"vehicles":[],"categories":["other"]}\n',
+        encoding="utf-8",
+    )
+    assert ids(cli("search", "豬", "--data", str(store)).stdout) == ["2017-001", "2017-002"]
+    assert ids(cli("search", "猪", "--data", str(store)).stdout) == ["2017-002"]

@@ -179,10 +179,13 @@ def overlaps_month(start: int, end: int, month: int) -> bool:
 class Term:
     """One search term: a normalised substring, a date, and the entities it names."""
 
-    __slots__ = ("raw", "key", "day", "entity_ids", "alias_keys")
+    __slots__ = ("raw", "key", "typed_key", "day", "entity_ids", "alias_keys")
 
-    def __init__(self, raw: str, key: str, day: tuple[int | None, int, int] | None = None) -> None:
+    def __init__(self, raw: str, key: str, day: tuple[int | None, int, int] | None = None, typed_key: str = "") -> None:
         self.raw, self.key = raw, key
+        # the key of the term as typed, when converting it to simplified changed it:
+        # a store that writes 豬 is found by 豬 as well as by 猪
+        self.typed_key = typed_key if typed_key != key else ""
         self.day = day  # (year or None, month, day)
         self.entity_ids: list[str] = []
         self.alias_keys: list[str] = []
@@ -199,21 +202,22 @@ class Term:
         """The events that match this term."""
         if self.day is not None:
             return {i for i in range(source.n) if _on_day(*source.dates(i), self.day)}
-        return set(source.containing(self.key)) | self.tagged(source)
+        found = set(source.containing(self.key)) | self.tagged(source)
+        return found | set(source.containing(self.typed_key)) if self.typed_key else found
 
     def count(self, source: EventSource, i: int, tagged: bool) -> int:
         """How often event i matches: occurrences of the term, or of the entity's aliases."""
         if self.day is not None:
             return 1
         key = source.text_key(i)
-        count = key.count(self.key)
+        count = max(key.count(self.key), key.count(self.typed_key) if self.typed_key else 0)
         if tagged:
             count = max(count, sum(key.count(a) for a in self.alias_keys), 1)
         return count
 
     @property
     def highlight_keys(self) -> list[str]:
-        return [] if self.day is not None else [self.key, *self.alias_keys]
+        return [] if self.day is not None else [self.key, *([self.typed_key] if self.typed_key else []), *self.alias_keys]
 
 
 def _on_day(start: int, end: int, day: tuple[int | None, int, int]) -> bool:
@@ -246,7 +250,7 @@ def parse_terms(raw_terms: list[str], registry: Registry) -> list[Term]:
         key = search_key(query)
         if day is None and not key:
             raise UsageError(f"search term {raw!r} is empty once spaces, quotes and · are ignored; give a word to search for")
-        term = Term(raw, key, day)
+        term = Term(raw, key, day, typed_key=search_key(raw))
         if day is None:
             for entity in registry.exact(query):
                 term.entity_ids.append(entity.id)
