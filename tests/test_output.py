@@ -79,7 +79,7 @@ def test_hostile_text_is_inert_in_every_format(tmp_path):
         else:
             assert "[bold red]x[/]" in out and "\\x1b[2J" in out and "\\u202e" in out, fmt
     tsv = cli("search", "1月3日", "--data", str(store)).stdout
-    assert tsv.count("\t") == 3  # the tab inside the text is escaped
+    assert tsv.count("\t") == 7  # the tab inside the text is escaped
 
 
 def big_store(tmp_path, n: int = 3000):
