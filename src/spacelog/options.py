@@ -73,33 +73,17 @@ RegistryOption = Annotated[
 ]
 
 
+def _name_option(kind: str, help: str) -> Any:
+    """A repeatable filter by a registry name of one kind: --agency, --person, --vehicle."""
+    return typer.Option(f"--{kind}", metavar="NAME", help=help, autocompletion=complete_names(kind))
+
+
 class QueryOptions:
     """The shared options of a command, as parsed: filters, then where the events come from and how they are printed."""
 
-    agency: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--agency", metavar="NAME", help="Only events of this agency (any spelling; exit 1 when it names none).", autocompletion=complete_names("agency")
-        ),
-    ] = None
-    person: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--person",
-            metavar="NAME",
-            help="Only events naming this person (any spelling; exit 1 when it names none).",
-            autocompletion=complete_names("person"),
-        ),
-    ] = None
-    vehicle: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vehicle",
-            metavar="NAME",
-            help="Only events naming this vehicle (any spelling; exit 1 when it names none).",
-            autocompletion=complete_names("vehicle"),
-        ),
-    ] = None
+    agency: Annotated[list[str] | None, _name_option("agency", "Only events of this agency (any spelling; exit 1 when it names none).")] = None
+    person: Annotated[list[str] | None, _name_option("person", "Only events naming this person (any spelling; exit 1 when it names none).")] = None
+    vehicle: Annotated[list[str] | None, _name_option("vehicle", "Only events naming this vehicle (any spelling; exit 1 when it names none).")] = None
     category: Annotated[
         list[str] | None,
         typer.Option(
