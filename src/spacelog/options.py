@@ -99,6 +99,8 @@ class QueryOptions:
     month: Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")] = None
     date_from: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")] = None
     date_to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")] = None
+    on: Annotated[str | None, typer.Option("--on", metavar="MM-DD", help="Only events on this day of any year (a range counts when it holds the day).")] = None
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Only events on this day (a range counts when it holds the day).")] = None
     data: DataOption = None
     registry: RegistryOption = None
     format: Annotated[
@@ -159,6 +161,9 @@ class QueryOptions:
                 raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError(f"--from {self.date_from} is after --to {self.date_to}")
+        if self.day is not None and parse_date(self.day) is None:
+            raise UsageError(f"--day {self.day!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-02-06")
+        on = month_day(self.on) if self.on is not None else None
 
         def entity_id(name: str, kind: str) -> str:
             match = resolve(name, registry, kind)
@@ -175,7 +180,19 @@ class QueryOptions:
             month=self.month,
             date_from=self.date_from,
             date_to=self.date_to,
+            on=on,
+            day=self.day,
         )
+
+
+def month_day(value: str) -> tuple[int, int]:
+    """--on's MM-DD (or M-D) as (month, day); February 29 is a day of leap years."""
+    from .store import parse_date
+
+    month, _, day = value.strip().partition("-")
+    if not (month.isdigit() and day.isdigit() and len(month) <= 2 and len(day) <= 2) or parse_date(f"2000-{int(month):02d}-{int(day):02d}") is None:
+        raise UsageError(f"--on {value!r} is not a day of the year; write it as MM-DD, e.g. 02-06")
+    return int(month), int(day)
 
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
