@@ -25,7 +25,7 @@ def command_options(name: str) -> dict[str, list[str]]:
 
 def test_the_shared_options_are_filters_then_source_and_format():
     assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to")
-    assert STORE_AND_FORMAT == ("data", "registry", "format", "strict")
+    assert STORE_AND_FORMAT == ("data", "registry", "format", "fields", "no_header", "strict")
     assert SHARED == FILTERS + STORE_AND_FORMAT
 
 

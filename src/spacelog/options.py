@@ -19,6 +19,7 @@ from .errors import SpacelogError, UsageError
 
 if TYPE_CHECKING:
     from .lookup import Match
+    from .output import Output
     from .query import EventFilter
     from .registry import Registry
 
@@ -44,6 +45,12 @@ def _complete_category(incomplete: str) -> list[str]:
     from .i18n import CATEGORY_ZH
 
     return [c for pair in CATEGORY_ZH.items() for c in pair if c.startswith(incomplete)]
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    from .output import FORMATS
+
+    return [f for f in FORMATS if f.startswith(incomplete)]
 
 
 DataOption = Annotated[
@@ -95,8 +102,25 @@ class QueryOptions:
     data: DataOption = None
     registry: RegistryOption = None
     format: Annotated[
-        str | None, typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe.")
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, tsv, csv, excel (csv with a BOM and CRLF), json or jsonl. Default: table on a terminal, tsv in a pipe.",
+            autocompletion=_complete_format,
+        ),
     ] = None
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fields",
+            metavar="FIELD,...",
+            help="The columns of tsv, csv and excel (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
+            "vehicles (Chinese names), agencies_en, people_en, vehicles_en, agency_ids, person_ids, vehicle_ids.",
+        ),
+    ] = None
+    no_header: Annotated[bool, typer.Option("--no-header", help="No header row in csv and excel.")] = False
     strict: Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")] = False
 
     def __init__(self, **values: Any) -> None:
@@ -107,6 +131,12 @@ class QueryOptions:
 
     def __repr__(self) -> str:
         return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
+
+    def output(self) -> "Output":
+        """Where results go, in the format and columns these options ask for."""
+        from .output import choose_output
+
+        return choose_output(self.format, fields=self.fields, header=not self.no_header)
 
     def event_filter(self, registry: "Registry", resolved: "Callable[[str, Match], None] | None" = None) -> "EventFilter":
         """The filters as a query condition; names resolved against `registry`, dates and categories checked.
@@ -150,7 +180,7 @@ class QueryOptions:
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
 FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
-STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --registry, --format, --strict: every command that reads a store and prints events
+STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --registry, --format, --fields, --no-header, --strict: every command that reads a store and prints events
 
 
 def takes_options(names: tuple[str, ...] = SHARED) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
