@@ -191,13 +191,13 @@ def search(
 
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
-    out.listing(source, hits, highlight=[k for t in parsed for k in t.highlight_keys])
+    out.listing(source, hits, registry, highlight=[k for t in parsed for k in t.highlight_keys])
     if not hits:
         _suggest(" ".join(terms), source, registry)
     return _found(len(hits))
@@ -250,7 +250,7 @@ def who(
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
     check_length(name)
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     found = find(name, registry, kind, limit=limit)
@@ -275,11 +275,11 @@ def timeline(*, options: QueryOptions) -> int:
     """
     from .query import group_by_month
 
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
-    out.timeline(source, group_by_month(source, numbers))
+    out.timeline(source, group_by_month(source, numbers), registry)
     return _found(len(numbers))
 
 
@@ -306,7 +306,7 @@ def agency(
     from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     if name is None:
@@ -339,7 +339,7 @@ def show(
       spacelog show 50 --why
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     asked = event_id.strip()
     if asked.isdigit():  # the event's number in its chronicle: its seq
@@ -483,7 +483,7 @@ def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str],
 
 
 @command
-@takes_options((*FILTERS, "data", "registry", "strict"))
+@takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict"))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     fmt: Annotated[
@@ -521,7 +521,7 @@ def unknown(
 
     if fmt is not None and fmt not in (*FORMATS, "toml"):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
-    out = None if fmt == "toml" else choose_output(fmt)
+    out = None if fmt == "toml" else choose_output(fmt, fields=options.fields, header=not options.no_header)
     source, registry = _open(options)
     event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))
