@@ -58,9 +58,10 @@ def test_piped_output_has_no_escapes_and_no_box_drawing(command):
     assert result.stdout and all("\t" in line for line in result.stdout.splitlines())
 
 
-def test_tsv_is_id_date_end_text():
+def test_tsv_is_id_date_end_text_then_categories_and_names():
     first = cli("timeline", "--month", "6").stdout.splitlines()[2]
-    assert first.split("\t") == ["2017-036", "2017-06-05", "", shipped_events()[35]["text"]]
+    text = shipped_events()[35]["text"]
+    assert first.split("\t") == ["2017-036", "2017-06-05", "", text, "launch,test", "印度空间研究组织", "", "地球同步轨道卫星运载火箭MK3; GSAT-19卫星"]
     row = [line for line in cli("timeline").stdout.splitlines() if line.startswith("2017-037")][0]
     assert row.split("\t")[:3] == ["2017-037", "2017-06-05", "2017-06-09"]
 
@@ -79,7 +80,7 @@ def test_hostile_text_is_inert_in_every_format(tmp_path):
         else:
             assert "[bold red]x[/]" in out and "\\x1b[2J" in out and "\\u202e" in out, fmt
     tsv = cli("search", "1月3日", "--data", str(store)).stdout
-    assert tsv.count("\t") == 3  # the tab inside the text is escaped
+    assert tsv.count("\t") == 7  # the tab inside the text is escaped
 
 
 def big_store(tmp_path, n: int = 3000):

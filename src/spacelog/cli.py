@@ -21,6 +21,7 @@ from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, Regist
 from .output import choose_output
 
 if TYPE_CHECKING:
+    from .discover import TextTally
     from .lookup import Match
     from .query import EventFilter, EventSource
     from .registry import Registry
@@ -190,13 +191,13 @@ def search(
 
     if sort not in ("date", "relevance"):
         raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
-    out.listing(source, hits, highlight=[k for t in parsed for k in t.highlight_keys])
+    out.listing(source, hits, registry, highlight=[k for t in parsed for k in t.highlight_keys])
     if not hits:
         _suggest(" ".join(terms), source, registry)
     return _found(len(hits))
@@ -249,7 +250,7 @@ def who(
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
     check_length(name)
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     found = find(name, registry, kind, limit=limit)
@@ -274,11 +275,11 @@ def timeline(*, options: QueryOptions) -> int:
     """
     from .query import group_by_month
 
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
-    out.timeline(source, group_by_month(source, numbers))
+    out.timeline(source, group_by_month(source, numbers), registry)
     return _found(len(numbers))
 
 
@@ -305,7 +306,7 @@ def agency(
     from .lookup import resolve
     from .query import AgencySummary, agency_counts, tagged_with
 
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     if name is None:
@@ -338,7 +339,7 @@ def show(
       spacelog show 50 --why
       spacelog search 天舟 | cut -f1 | head -1 | xargs spacelog show
     """
-    out = choose_output(options.format)
+    out = options.output()
     source, registry = _open(options)
     asked = event_id.strip()
     if asked.isdigit():  # the event's number in its chronicle: its seq
@@ -389,18 +390,26 @@ def check(
       spacelog check data/events.jsonl
       spacelog ingest 大事记2018.txt --year 2018 | spacelog check -
     """
+    from .discover import TextTally
     from .locations import default_store_paths
-    from .store import load_store
+    from .store import Diagnostic, StoreScan
     from .text import plural
 
     registry = _registry(registry_files)
-    store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
-    for problem in store.diagnostics:
-        typer.echo(_visible(str(problem)))
-    files = ", ".join(store.files)
-    _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
-    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_files)
-    return EXIT_ERROR if store.errors else EXIT_OK
+    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
+    texts = TextTally()
+    valid = errors = warnings = 0
+    for item in scan:  # streamed: a store of millions of events is never held whole
+        if isinstance(item, Diagnostic):
+            typer.echo(_visible(str(item)))
+            errors += item.severity == "error"
+            warnings += item.severity == "warning"
+        else:
+            valid += 1
+            texts.add(item[0]["text"])
+    _say(f"checked {', '.join(scan.files)}: {plural(valid, 'valid event')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    _report_unknown(texts, registry, [*(paths or []), *(data or [])], registry_files)
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 @command
@@ -439,21 +448,33 @@ def ingest(
     else:
         write_store(parsed.events, output, chronicle)
         _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
-    _report_unknown(parsed.events, registry, [output], registry_files)
+    _report_unknown(_tally(parsed.events), registry, [output], registry_files)
     return EXIT_OK
 
 
-def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
+def _tally(events: list) -> "TextTally":
+    from .discover import TextTally
+
+    texts = TextTally()
+    for event in events:
+        texts.add(event["text"])
+    return texts
+
+
+def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
     """One line when the events name people, agencies or vehicles the registry lacks."""
     import shlex
 
-    from .discover import discover
+    from .discover import count_unknown
 
-    n = len(discover(events, registry))
-    if not n:
+    n = count_unknown(texts, registry)
+    if n == 0:
         return
     command = "spacelog unknown" + "".join(f" --data {shlex.quote(store)}" for store in stores)
     command += "".join(f" --registry {shlex.quote(path)}" for path in registry_files or [])
+    if n is None:
+        _say(f"the store has too many different texts to count the names the registry lacks here; {command} lists them")
+        return
     names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
     if stores == ["-"]:  # the store went to stdout
         _say(f"{names} not in the registry; piped to {command}, this store lists them")
@@ -462,7 +483,7 @@ def _report_unknown(events: list, registry: "Registry", stores: list[str], regis
 
 
 @command
-@takes_options((*FILTERS, "data", "registry", "strict"))
+@takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict"))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     fmt: Annotated[
@@ -500,7 +521,7 @@ def unknown(
 
     if fmt is not None and fmt not in (*FORMATS, "toml"):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
-    out = None if fmt == "toml" else choose_output(fmt)
+    out = None if fmt == "toml" else choose_output(fmt, fields=options.fields, header=not options.no_header)
     source, registry = _open(options)
     event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))

@@ -1,7 +1,7 @@
 """Where results go, in the format chosen once: tables for a person, lines for a program.
 
 `choose_output` picks a `TableOutput` (Rich tables, built by `render`) or a
-`lines.LineOutput` (tsv, csv, json, jsonl); both have the methods of `Output`,
+`lines.LineOutput` (tsv, csv, excel, json, jsonl); both have the methods of `Output`,
 so a command hands over its results without asking which format is in use.
 """
 
@@ -23,15 +23,15 @@ if TYPE_CHECKING:
     from .render import Console
     from .store import Event
 
-FORMATS = ("table", "tsv", "csv", "json", "jsonl")
+FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl")
 
 
 class Output(Protocol):
     """What a command can print; each method takes query results, never runs a query."""
 
-    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None: ...
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None: ...
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None: ...
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None: ...
 
     # the matches of a name, the close names that are not matches, and for each match the numbers of its events
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
@@ -48,18 +48,20 @@ class Output(Protocol):
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
 
-def choose_output(fmt: str | None, stream: IO[str] | None = None) -> Output:
-    """The output for `--format`: by default a table on a terminal, tsv in a pipe."""
+def choose_output(fmt: str | None, stream: IO[str] | None = None, *, fields: list[str] | None = None, header: bool = True) -> Output:
+    """The output for `--format`: by default a table on a terminal, tsv in a pipe (and with `--fields`)."""
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fields and fmt == "table":
+        raise UsageError("--fields chooses the columns of tsv, csv, excel, json and jsonl, not of a table; add --format tsv")
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)
-    fmt = fmt or ("table" if isatty and isatty() else "tsv")
+    fmt = fmt or ("table" if isatty and isatty() and not fields else "tsv")
     if fmt == "table":
         return TableOutput(stream)
     from .lines import LineOutput
 
-    return LineOutput(fmt, stream)
+    return LineOutput(fmt, stream, fields, header)
 
 
 class TableOutput:
@@ -78,10 +80,10 @@ class TableOutput:
     def console(self) -> Console:
         return self.render.console(self.stream)
 
-    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None:
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
         self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
         for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
             self.console.print(shown)
 
