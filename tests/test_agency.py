@@ -107,4 +107,4 @@ def test_agency_on_a_terminal_is_a_table():
 
 def test_agency_in_a_pipe_is_tsv():
     event = shipped_events()[20]
-    assert cli(*AGENCY_PAIR).stdout == f"2017-021\t2017-03-24\t\t{event['text']}\n"
+    assert cli(*AGENCY_PAIR).stdout == f"2017-021\t2017-03-24\t\t{event['text']}\teva\t美国国家航空航天局\t托马斯·佩斯凯; 肖恩·金布罗\t国际空间站\n"

@@ -13,7 +13,7 @@ LISTING_COMMANDS = ("search", "who", "timeline", "agency")
 # Every shared option given at once, narrowing the shipped store to one event (2017-021).
 EVERY_OPTION = [
     *("--agency", "NASA", "--person", "金布罗", "--vehicle", "国际空间站", "--category", "eva"),
-    *("--year", "2017", "--month", "3", "--from", "2017-03-01", "--to", "2017-03-31"),
+    *("--year", "2017", "--month", "3", "--from", "2017-03-01", "--to", "2017-03-31", "--on", "03-24", "--day", "2017-03-24"),
     *("--data", str(STORE), "--registry", str(REGISTRY), "--format", "tsv", "--strict"),
     *("--limit", "1", "--reverse", "--color", "never", "--no-pager"),
 ]
@@ -25,8 +25,8 @@ def command_options(name: str) -> dict[str, list[str]]:
 
 
 def test_the_shared_options_are_filters_then_source_and_format():
-    assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to")
-    assert STORE_AND_FORMAT == ("data", "registry", "format", "strict")
+    assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to", "on", "day")
+    assert STORE_AND_FORMAT == ("data", "registry", "format", "fields", "no_header", "strict")
     assert LISTING == ("limit", "reverse", "count") and TERMINAL == ("color", "no_pager")
     assert SHARED == FILTERS + STORE_AND_FORMAT + LISTING + TERMINAL
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 from rich.cells import cell_len
 
-from conftest import SGR, STORE, FakeTerminal, cli, run_process, shipped_events
+from conftest import REGISTRY, SGR, STORE, FakeTerminal, cli, run_process, shipped_events
 from spacelog.output import TableOutput, choose_output
 from spacelog.render import events as events_table
 
@@ -63,10 +63,17 @@ def shipped_source():
     return MemorySource(load_store([str(STORE)]))
 
 
+@functools.cache
+def shipped_registry():
+    from spacelog.registry import load_registry
+
+    return load_registry(REGISTRY)
+
+
 def table_of(color: str, stream=None) -> str:
     """Event 2017-002 as a table, its match highlighted, written to a terminal (or to `stream`)."""
     stream = stream if stream is not None else FakeTerminal()
-    choose_output("table", stream, color=color).listing(shipped_source(), [1], highlight=["锂离子电池"])
+    choose_output("table", stream, color=color).listing(shipped_source(), [1], shipped_registry(), highlight=["锂离子电池"])
     return stream.getvalue()
 
 
@@ -82,7 +89,7 @@ def test_color_always_colours_a_pipe_and_beats_no_color(monkeypatch):
     assert f"{ESC}[1;7m锂离子电池{ESC}[0m" in out and COLOUR.search(out) is None  # no colour in an event list but its bold
     monkeypatch.setenv("TERM", "xterm-256color")
     chart = io.StringIO()
-    choose_output("table", chart, color="always").timeline(shipped_source(), [("2017-01", [1])])
+    choose_output("table", chart, color="always").timeline(shipped_source(), [("2017-01", [1])], shipped_registry())
     assert COLOUR.search(chart.getvalue())  # the month chart's bars are cyan
 
 
@@ -114,9 +121,10 @@ def test_piped_output_has_no_escapes_and_no_box_drawing(command):
     assert result.stdout and all("\t" in line for line in result.stdout.splitlines())
 
 
-def test_tsv_is_id_date_end_text():
+def test_tsv_is_id_date_end_text_then_categories_and_names():
     first = cli("timeline", "--month", "6").stdout.splitlines()[2]
-    assert first.split("\t") == ["2017-036", "2017-06-05", "", shipped_events()[35]["text"]]
+    text = shipped_events()[35]["text"]
+    assert first.split("\t") == ["2017-036", "2017-06-05", "", text, "launch,test", "印度空间研究组织", "", "地球同步轨道卫星运载火箭MK3; GSAT-19卫星"]
     row = [line for line in cli("timeline").stdout.splitlines() if line.startswith("2017-037")][0]
     assert row.split("\t")[:3] == ["2017-037", "2017-06-05", "2017-06-09"]
 
@@ -135,7 +143,7 @@ def test_hostile_text_is_inert_in_every_format(tmp_path):
         else:
             assert "[bold red]x[/]" in out and "\\x1b[2J" in out and "\\u202e" in out, fmt
     tsv = cli("search", "1月3日", "--data", str(store)).stdout
-    assert tsv.count("\t") == 3  # the tab inside the text is escaped
+    assert tsv.count("\t") == 7  # the tab inside the text is escaped
 
 
 def big_store(tmp_path, n: int = 3000):

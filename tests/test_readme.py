@@ -81,8 +81,8 @@ def test_the_shared_options_table_lists_exactly_the_shared_options():
     first_cells = [row.split("|")[1] for row in table.splitlines() if row.startswith("| `")]
     search = command_options("search")
     assert set(re.findall(r"`(-[-\w]+)[ `]", " ".join(first_cells))) == {flag for name in SHARED for flag in search[name]}
-    assert "`show` takes the first four" in table  # --data, --registry, --format, --strict
-    assert [re.findall(r"`(--[-\w]+)", cell)[0] for cell in first_cells[:4]] == [search[name][0] for name in STORE_AND_FORMAT]
+    assert "`show` takes the first six" in table  # --data, --registry, --format, --fields, --no-header, --strict
+    assert [re.findall(r"`(--[-\w]+)", cell)[0] for cell in first_cells[:6]] == [search[name][0] for name in STORE_AND_FORMAT]
 
 
 @pytest.mark.parametrize("name", ["search", "who", "timeline", "agency", "show", "check", "ingest", "unknown"])

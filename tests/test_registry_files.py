@@ -11,31 +11,9 @@ from conftest import ROOT, cli, ids
 from spacelog.locations import registry_paths, shipped_data_dir, user_registry_path
 from spacelog.registry import load_registry
 
-CHRONICLE_2016 = str(ROOT / "tests" / "fixtures" / "2016.txt")
-NEW_ENTITIES = """
-[[entity]]
-id = "tim-peake"
-kind = "person"
-name_zh = "蒂姆·皮克"
-name_en = "Tim Peake"
-aliases = ["蒂姆·皮克", "皮克", "Tim Peake"]
-
-[[entity]]
-id = "bigelow-aerospace"
-kind = "agency"
-name_zh = "毕格罗宇航公司"
-name_en = "Bigelow Aerospace"
-aliases = ["毕格罗宇航公司", "Bigelow Aerospace"]
-
-[[entity]]
-id = "tiangong-1"
-kind = "vehicle"
-name_zh = "天宫一号"
-name_en = "Tiangong-1"
-aliases = ["天宫一号", "Tiangong-1"]
-"""
-
-
+FIXTURES = ROOT / "tests" / "fixtures"
+CHRONICLE_2016 = str(FIXTURES / "2016.txt")
+NEW_ENTITIES = (FIXTURES / "three-new-entities.toml").read_text(encoding="utf-8")
 ENTRY = '[[entity]]\nid = "x"\nkind = "person"\nname_zh = "甲"\nname_en = "X"\n'
 
 

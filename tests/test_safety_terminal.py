@@ -41,10 +41,10 @@ def test_text_formats_show_controls_as_visible_escapes(hostile_store, fmt):
         assert literal in out.replace("\n", "") or literal in out, (fmt, literal)
 
 
-def test_tsv_keeps_one_line_and_four_fields(hostile_store):
+def test_tsv_keeps_one_line_and_eight_fields(hostile_store):
     path, _ = hostile_store
     out = cli("search", "1月3日", "--data", str(path)).stdout
-    assert out.count("\n") == 1 and out.count("\t") == 3
+    assert out.count("\n") == 1 and out.count("\t") == 7
     assert "tab\\x09here\\x0anewline" in out
 
 
@@ -71,7 +71,7 @@ def test_terminal_table_is_inert_with_colour_on(hostile_store, monkeypatch):
     from spacelog.store import load_store
 
     source = MemorySource(load_store([str(path)]))
-    choose_output(None, stream).listing(source, [0], highlight=["x"])
+    choose_output(None, stream).listing(source, [0], None, highlight=["x"])
     out = stream.getvalue()
     # Rich's own styling escapes are allowed; the data's are not.
     assert "\x1b[2J" not in out and "\x1b]" not in out and "\x07" not in out and "\u202e" not in out

@@ -135,7 +135,7 @@ def test_a_dash_inside_a_transliterated_name_is_like_a_dot(tmp_path):
     assert ids(cli("search", "奥侬钱斯勒", "--data", str(store)).stdout) == ["2018-001"]
     assert ids(cli("search", "奥侬-钱斯勒", "--data", str(store)).stdout) == ["2018-001"]
     result = cli("search", "圣雅克", "--data", str(store))
-    assert result.stdout == "2018-002\t2018-03-02\t\t3月2日，戴维·圣-雅克出舱。\n"  # the text stays verbatim
+    assert result.stdout == "2018-002\t2018-03-02\t\t3月2日，戴维·圣-雅克出舱。\t\t\t\t\n"  # the text stays verbatim
     assert ids(cli("search", "2017-2018", "--data", str(store)).stdout) == ["2018-003"]  # a dash between digits stays
 
 
@@ -167,7 +167,7 @@ def test_search_on_a_terminal_is_a_table():
 
 def test_search_in_a_pipe_is_tsv():
     event = shipped_events()[51]
-    assert cli(*SEARCH_PAIR).stdout == f"2017-052\t2017-09-22\t\t{event['text']}\n"
+    assert cli(*SEARCH_PAIR).stdout == f"2017-052\t2017-09-22\t\t{event['text']}\tmission-end\t\t\t天舟一号\n"
 
 
 @pytest.mark.parametrize("fmt", ["table", "tsv", "jsonl", "csv", "json"])

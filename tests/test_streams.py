@@ -53,6 +53,21 @@ def test_a_closed_pipe_is_status_0_for_every_command(big_store, fmt):
         assert (result.returncode, result.stderr) == (0, b""), (command, fmt)
 
 
+def test_the_process_ends_at_once_with_every_byte_written_and_the_index_kept(big_store, tmp_path):
+    """entry.end skips the interpreter's teardown: the output and the index it built must be whole."""
+    env = {"SPACELOG_INDEX_MIN_BYTES": "1", "SPACELOG_CACHE": str(tmp_path / "cache")}
+    expected = cli("search", "空间站", "--data", str(big_store), "--format", "jsonl").stdout.encode()
+    assert len(expected.splitlines()) > 1000
+    built = []
+    for run in ("build", "reuse"):
+        result = run_process(shell=f"{SPACELOG} search 空间站 --data {big_store} --format jsonl > {tmp_path / run}", env=env)
+        assert (result.returncode, result.stderr, (tmp_path / run).read_bytes()) == (0, b"", expected), run
+        built.append({p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache").iterdir() if p.suffix in (".idx", ".tmp")})
+    assert built[0] == built[1] and [name.endswith(".idx") for name in built[0]] == [True]  # built once, whole, then reused
+    nothing = run_process("search", "zzzzqqq", "--data", str(big_store), env=env)
+    assert (nothing.returncode, nothing.stdout) == (1, b"")
+
+
 def test_ctrl_c_during_start_up_exits_130_without_a_traceback():
     """SIGINT at every moment of spacelog's start-up (imports of Typer, the store, the query).
 

@@ -57,7 +57,7 @@ def test_csv_has_a_header_and_parses():
     import io
 
     rows = list(csv.reader(io.StringIO(cli("timeline", "--month", "6", "--format", "csv").stdout)))
-    assert rows[0] == ["id", "date", "end", "text"]
+    assert rows[0] == ["id", "date", "end", "text", "categories", "agencies", "people", "vehicles"]
     assert rows[1:3][1][:3] == ["2017-035", "2017-06-04", ""]
     assert ["2017-037", "2017-06-05", "2017-06-09"] == [r for r in rows if r[0] == "2017-037"][0][:3]
 
@@ -89,4 +89,4 @@ def test_timeline_on_a_terminal_is_a_table():
 
 def test_timeline_in_a_pipe_is_tsv():
     events = shipped_events()
-    assert cli(*TIMELINE_PAIR).stdout == "".join(f"{e['id']}\t{e['date']}\t\t{e['text']}\n" for e in (events[31],))
+    assert cli(*TIMELINE_PAIR).stdout == f"2017-032\t2017-05-23\t\t{events[31]['text']}\teva\t\t佩吉·惠特森; 杰克·费希尔\t国际空间站\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import json
 import os
-import tempfile
 from pathlib import Path
 
 CACHE_ENV = "SPACELOG_CACHE"
@@ -60,6 +59,8 @@ def write_json(name: str, stamp: list | None, data: dict) -> None:
     """Write atomically; any failure leaves the cache as it was and is not an error."""
     if stamp is None:
         return
+    import tempfile  # only when writing: 1 ms of every start-up otherwise
+
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,10 @@ set aside with the reason.
 from __future__ import annotations
 
 import re
+import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from importlib import resources
 
 from .text import search_key, search_key_with_map
 
@@ -48,100 +50,31 @@ def _within(n: int) -> str:
 
 BODIES = "月球|月面|月背|火星|金星|水星|木星|土星|天王星|海王星|冥王星|小行星|彗星|土卫|木卫"
 
+
 # ---------------------------------------------------------------- cues
-# (category, pattern, what the cue is); patterns run on the search key of the text.
-# A cue that ends on its object (送入…轨道, 抵达…空间站) is exempt from the …的 check.
-_CUES: list[tuple[str, str, str]] = [
-    # launch: lift-off verbs, 发射 used as a verb, and a payload put into orbit
-    ("launch", r"发射升空|点火升空|升空|点火起飞|起飞|点火发射", "lift-off"),
-    (
-        "launch",
-        r"发射(?!升空|场|台|中心|基地|工位|塔|架|窗口|时间|日期|系统|能力|服务|市场|器|机|载荷|质量|任务|计划|方案|队|前|后|的|时|成本|次数|记录|纪录|车|平台|许可|过的|点|方式)",
-        "发射 as a verb",
-    ),
-    ("launch", rf"送(?:入|上|往|到){_within(16)}(?:轨道|太空|空间站|空间实验室)", "a payload sent into orbit"),
-    ("launch", r"进入(?:预定|近地|地球同步转移|太阳同步|地球)?轨道|(?:成功|顺利)入轨", "a craft reaching orbit"),
-    ("launch", rf"(?:火箭|运载器){_within(12)}首飞|(?:完成|执行)了?{_within(12)}发射任务", "a rocket's flight"),
-    # eva
-    ("eva", r"出舱活动|太空行走|太空漫步|舱外活动", "a spacewalk"),
-    ("eva", r"出舱(?!活动|后|口|门|服)", "出舱: going outside"),
-    # docking and berthing
-    ("docking", r"对接(?!机构|口|适配器|装置|系统|接口|技术|方式|环|锁|舱|端口|设备|目标|窗口|试验)", "docking"),
-    ("docking", r"停靠(?!口|点|港)", "berthing"),
-    ("docking", rf"机械臂{_within(8)}(?:抓捕|抓住|捕获|抓取)", "grappled by the arm"),
-    ("docking", rf"(?:抵达|到达){_within(8)}(?:空间站|空间实验室|轨道站)", "arrival at a station"),
-    ("docking", rf"安装(?:到|至|在){_within(16)}(?:对接口|端口|节点舱|空间站)", "a module berthed"),
-    # landings: sorted by what lands (see _landing)
-    (
-        "return",
-        r"返回地球|回到地球|返回地面|重返地球|着陆(?!场|器|区|点|支腿|腿|演示器|架|系统|段|平台|探测|任务|计划|时间|地点|过程|阶段|技术|方式)|溅落|降落(?!伞)",
-        "a landing",
-    ),
-    # mission-end
-    (
-        "mission-end",
-        r"离轨|再入大气层?|坠入|撞向|受控撞击|主动撞击|退役(?!航天员|宇航员|军人|飞行员|的)|终止(?!合同|协议)|停止(?:工作|运行|服务)|放弃恢复|陨落",
-        "the craft's end",
-    ),
-    ("mission-end", rf"结束了?{_within(20)}(?:任务|使命|服役|工作|运行|探测)", "a mission ended"),
-    ("mission-end", r"(?:任务|使命|服役)(?:正式)?(?:结束|终止)", "a mission ended"),
-    ("mission-end", rf"最后一次{_within(12)}(?:发射|飞行|执行|使用)", "a last flight"),
-    # failure
-    (
-        "failure",
-        r"失败|失利|失控|爆炸|故障|事故|坠毁|坠落|解体|失去联系|失联|异常|泄漏|泄露|信号中断|受损|被毁|损毁|失灵|断裂"
-        rf"|漏气|漏水|渗漏|偏离(?:预定)?轨道|(?:没有|未能|未|没能)(?:成功|获得成功)|(?:没有|未能|没能){_within(10)}(?:入轨|进入预定轨道|释放|展开|分离|点火)",
-        "a failure",
-    ),
-    # test: words of testing at their word boundaries, trials, firings, test articles
-    ("test", r"(?<![监检观探预推勘遥实目])测试(?!员)", "测试"),
-    ("test", r"试验(?!卫星|星|舱|室|场|台|站|区|基地|田|队|员)", "试验"),
-    ("test", r"实\(试\)验", "实(试)验: experiments and tests"),
-    ("test", r"试飞(?!员)|首飞|试车|验证飞行|飞行验证|尝试", "a trial flight or attempt"),
-    ("test", rf"(?:发动机|推进器|引擎){_within(10)}(?:点火|重启|点燃)(?!发射|起飞|升空)", "an engine firing"),
-    ("test", rf"(?:点火|重启|点燃){_within(10)}(?:发动机|推进器|引擎)", "an engine firing"),
-    ("test", rf"(?:海上|陆上|陆地|火箭|一级|一子级|助推器){_within(6)}回收(?!舱|船|利用)|回收了?(?:火箭|一级|一子级|助推器)", "a rocket recovered"),
-    ("test", r"缩比|样机|验证机", "a test article"),
-    ("test", r"充气(?!式)|注入空气", "a module inflated"),
-    # science
-    ("science", r"实验(?!室|舱|设备|装备|平台|装置|柜|器材|用品)", "an experiment"),
-    ("science", r"实\(试\)验", "实(试)验: experiments and tests"),
-    ("science", r"研究(?!组织|开发|院|所|中心|室|机构|局|会|员|生|领域|项目|平台)", "research"),
-    ("science", rf"观测(?:到|了)|(?:进行|开展|实施)了?{_within(12)}观测", "observations"),
-    ("science", r"发现(?!者)", "a discovery"),
-    ("science", rf"(?:拍摄|拍|探测|观测)到|飞掠|传回{_within(12)}(?:图像|照片|影像|数据)", "an observation or a flyby"),
-    ("science", r"样品|样本|采样|测序|培育|种植|栽培", "samples, growing, sequencing"),
-    ("science", r"(?:研制|制作|研发|开发|打印)出", "a research result"),
-    ("science", rf"进入(?:环绕)?(?:{BODIES}){_within(4)}轨道|(?:进入|抵达|到达|飞抵)(?:{BODIES}|星际空间)|飞出(?:日球层|太阳系)", "a probe arriving"),
-    ("science", rf"望远镜{_within(20)}(?:落成|启用|投入使用|首次观测)", "a telescope opened"),
-    # conference (a government body's meeting is policy)
-    ("conference", r"(?<!委员)(?<!理事)(?<!部长)(?<!部长级)(?:大会(?!堂)|峰会|论坛|展览会|博览会|航展|研讨会|年会|座谈会|作品展|展会|会议)", "a meeting held"),
-    # recruitment
-    ("recruitment", r"招募|选拔|遴选|入选|预备航天员|航天员候选人|候选航天员|新一批航天员|航天员人选", "recruitment"),
-    # budget
-    ("budget", r"预算|拨款|斥资|经费|资金|投资|财年", "money"),
-    # contract
-    (
-        "contract",
-        rf"(?:签署|签订|签约|授予|中标|获得|赢得|达成){_within(20)}(?:合同|协议|订单)|(?:合同|协议){_within(6)}(?:授予|签署|签订)|中标",
-        "a contract",
-    ),
-    ("contract", rf"购买|采购|订购|购进|交付(?!{_within(6)}使用)", "a purchase or delivery"),
-    # policy, said outright
-    (
-        "policy",
-        rf"签署{_within(8)}(?:命令|法案|法令)|行政命令|总统令|法案|法律|法令|白皮书|政策|方针|战略|规划|路线图|蓝图"
-        rf"|联合声明|合作备忘录|(?:开展|加强|深化|扩大){_within(12)}合作|合作研制|同意|批准|批复|立项|设立|任命|力争"
-        rf"|成立{_within(12)}(?:航天局|机构|部门|委员会|司令部|军种|军|部队|局)"
-        rf"|分[一二三四五两\d]步走|第[一二三四五六\d]阶段|[一二三四五六\d]个阶段|确立{_within(30)}目标"
-        rf"|(?:委员|理事|部长级?){_within(8)}会议|合作协议",
-        "a plan or decision",
-    ),
-]
-_COMPILED = [(category, re.compile(pattern), what) for category, pattern, what in _CUES]
-_ENDS_ON_OBJECT = frozenset(
-    {"a payload sent into orbit", "grappled by the arm", "arrival at a station", "a module berthed", "a mission ended", "a last flight"}
-)
+@dataclass(frozen=True)
+class CueRule:
+    """A pattern whose matches speak for a category (cues.toml); it runs on the search key."""
+
+    category: str
+    pattern: re.Pattern[str]
+    what: str
+    ends_on_object: bool  # 送入…轨道, 抵达…空间站: exempt from the …的 check
+
+
+def _load_cue_rules() -> list[CueRule]:
+    """The cue table, with {within:N} and {bodies} spelled out."""
+    with resources.files(__package__).joinpath("cues.toml").open("rb") as f:
+        table = tomllib.load(f)["cue"]
+    rules = []
+    for row in table:
+        pattern = row["pattern"] if isinstance(row["pattern"], str) else "|".join(row["pattern"])
+        pattern = re.sub(r"\{within:(\d+)\}", lambda m: _within(int(m.group(1))), pattern).replace("{bodies}", BODIES)
+        rules.append(CueRule(row["category"], re.compile(pattern), row["what"], row.get("ends_on_object", False)))
+    return rules
+
+
+_CUE_RULES = _load_cue_rules()
 
 # A plan, condition or purpose: what follows it in its sentence has not happened.
 _PLAN = re.compile(
@@ -392,10 +325,11 @@ def classify(text: str, date: str | None = None) -> Classification:
     def add(category: str, start: int, end: int, rejected: str = "", words: str = "") -> None:
         cues.append(Cue(category, words or r.words(start, end), start, end, r.sentence_of(start), rejected))
 
-    for category, pattern, what in _COMPILED:
-        for m in pattern.finditer(r.key):
+    for rule in _CUE_RULES:
+        category = rule.category
+        for m in rule.pattern.finditer(r.key):
             start, end = m.span()
-            why = _context(r, category, start, end, what in _ENDS_ON_OBJECT)
+            why = _context(r, category, start, end, rule.ends_on_object)
             if not why and category == "return":
                 becomes, reason = _landing(r, start, end)
                 if becomes != "return":
@@ -403,7 +337,7 @@ def classify(text: str, date: str | None = None) -> Classification:
                     if becomes:
                         add(becomes, start, end)
                     continue
-            if not why and what == "a mission ended" and (_STAY.search(m.group()) or _crew_before(r, start)):
+            if not why and rule.what == "a mission ended" and (_STAY.search(m.group()) or _crew_before(r, start)):
                 why = "a crew's stay ending (return)"
             if not why and category == "eva" and m.group() == "出舱":
                 sentence = r.key[r.sentence_start(start) : r.sentence_end(start)]

@@ -223,7 +223,7 @@ def search(
     if options.count:
         return _count(out, len(hits))
     if hits:
-        out.listing(source, options.listed(hits), highlight=[k for t in parsed for k in t.highlight_keys])
+        out.listing(source, options.listed(hits), registry, highlight=[k for t in parsed for k in t.highlight_keys])
     else:
         _suggest(" ".join(terms), source, registry)
     return _found(len(hits))
@@ -315,7 +315,7 @@ def timeline(*, options: QueryOptions) -> int:
     if options.count:
         return _count(out, len(numbers))
     if numbers:
-        out.timeline(source, group_by_month(source, options.listed(numbers)))
+        out.timeline(source, group_by_month(source, options.listed(numbers)), registry)
     return _found(len(numbers))
 
 
@@ -505,7 +505,7 @@ def _report_unknown(events: list, registry: "Registry", stores: list[str], regis
 
 
 @command
-@takes_options((*FILTERS, "data", "registry", "strict", *LISTING, *TERMINAL))
+@takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict", *LISTING, *TERMINAL))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     fmt: Annotated[

@@ -20,17 +20,40 @@ signal.signal(signal.SIGINT, _exit_interrupted)
 
 
 def run() -> None:
+    status: object = 0
     try:
         prepare()
         from .cli import run as run_cli
 
         signal.signal(signal.SIGINT, signal.default_int_handler)  # commands see KeyboardInterrupt and clean up
         run_cli()
+    except SystemExit as exit:
+        status = exit.code
     except KeyboardInterrupt:
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        status = EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, _exit_interrupted)
         finish()
+    end(status)
+
+
+def end(status: object) -> None:
+    """Exit now, without tearing down the interpreter's modules.
+
+    The teardown of Typer's and Click's modules cost 13 ms of CPU, a fifth of a
+    query on the shipped store. Every file spacelog writes is closed (and
+    renamed into place) before the command returns, and the streams are
+    flushed by finish(), so nothing is left for the teardown to do. A thread
+    still running, or a status that is not a number, takes Python's own exit.
+    """
+    threading = sys.modules.get("threading")
+    if (status is None or isinstance(status, int)) and (threading is None or threading.active_count() == 1):
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os._exit(status or 0)
+    raise SystemExit(status)
 
 
 def prepare() -> None:

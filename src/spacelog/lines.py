@@ -1,4 +1,4 @@
-"""Results as lines for programs: tsv, csv, json and jsonl.
+"""Results as lines for programs: tsv, csv (and excel: csv with a BOM and CRLF), json and jsonl.
 
 Every string from a store or a user passes through `text.visible` (tsv, csv)
 or the JSON encoder plus `text.safe_json_line` before it is written, so data
@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
-from .store import ENTITY_FIELDS, EVENT_COLUMNS, Event, event_row
+from .fields import DEFAULT_FIELDS, EVENT_FIELDS, EventFields, choose_fields
+from .store import ENTITY_FIELDS, Event
 from .text import safe_json_line, visible
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from .query import AgencySummary, EventSource
     from .registry import Entity, Registry
 
-LINE_FORMATS = ("tsv", "csv", "json", "jsonl")
+LINE_FORMATS = ("tsv", "csv", "excel", "json", "jsonl")
 
 
 def dumps(value: Any, indent: int | None = None) -> str:
@@ -57,10 +58,15 @@ def safe_store_lines(source: EventSource, numbers: list[int]) -> Iterable[bytes]
 
 class LineOutput:
     """Results written as tsv (no header: one record a line for grep, sort, cut), csv (a header, for
-    spreadsheets), jsonl (one record a line) or json (one document, indented when a person reads it)."""
+    spreadsheets; excel: the same with a BOM and CRLF line ends, which Excel needs to read UTF-8),
+    jsonl (one record a line) or json (one document, indented when a person reads it).
 
-    def __init__(self, fmt: str, stream: IO[str]) -> None:
-        self.format, self.stream = fmt, stream
+    `fields` (`--fields`) chooses the columns of a table and the keys of records;
+    `header` False (`--no-header`) drops the header row of csv and excel.
+    """
+
+    def __init__(self, fmt: str, stream: IO[str], fields: list[str] | None = None, header: bool = True) -> None:
+        self.format, self.stream, self.fields, self.header = fmt, stream, fields, header
         isatty = getattr(stream, "isatty", None)
         self.indent = 2 if isatty and isatty() else None
 
@@ -68,18 +74,34 @@ class LineOutput:
     def line(self, text: str) -> None:
         self.stream.write(text + "\n")
 
-    def rows(self, header: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        if self.format == "csv":
-            writer = csv.writer(self.stream, lineterminator="\n")
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow([visible(_cell(v)) for v in row])
+    def rows(self, header: tuple[str, ...], rows: Iterable[tuple[Any, ...] | list[Any]], chosen: bool = False) -> None:
+        """A table: `header` names the columns; unless `chosen`, `--fields` picks some of them."""
+        if not chosen and self.fields:
+            picked = choose_fields(self.fields, header)
+            where = [header.index(f) for f in picked]
+            header, rows = picked, ([row[i] for i in where] for row in rows)
+        self.table(header, ([visible(_cell(v)) for v in row] for row in rows))
+
+    def table(self, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
+        """Write safe cells (already through `visible`) in the format's table syntax."""
+        if self.format in ("csv", "excel"):
+            excel = self.format == "excel"
+            writer = csv.writer(self.stream, lineterminator="\r\n" if excel else "\n")
+            for i, row in enumerate(rows if not self.header else _with_first(header, rows)):
+                if excel and i == 0:
+                    self.stream.write("\ufeff")  # the BOM: Excel reads the file as UTF-8, not the locale's code page
+                writer.writerow(row)
         else:
             for row in rows:
-                self.line("\t".join(visible(_cell(v)) for v in row))
+                self.line("\t".join(row))
 
     def records(self, records: list[dict], document: Any = None) -> None:
         """jsonl: one record a line; json: `document` (default: the list of records)."""
+        if self.fields and records:
+            available = tuple(records[0])
+            picked = choose_fields(self.fields, available)
+            for i, record in enumerate(records):
+                records[i] = {f: record[f] for f in picked}
         if self.format == "jsonl":
             for record in records:
                 self.line(dumps(record))
@@ -110,15 +132,23 @@ class LineOutput:
         return buffer.write
 
     # -------------------------------------------------------------- results
-    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None:
-        """Events by number: json/jsonl copy store lines, tsv/csv decode one at a time (a million hold one in memory)."""
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
+        """Events by number: json/jsonl copy store lines (or give `--fields`), tables decode one at a time
+        (a million hold one in memory)."""
+        fields = self.event_fields(registry)
         if self.format in ("json", "jsonl"):
-            self.event_lines(safe_store_lines(source, numbers))
+            if self.fields:
+                self.records([fields.record(source.event(i)) for i in numbers])
+            else:
+                self.event_lines(safe_store_lines(source, numbers))
         else:
-            self.rows(EVENT_COLUMNS, (event_row(source.event(i)) for i in numbers))
+            self.rows(fields.fields, (fields.cells(source.event(i)) for i in numbers), chosen=True)
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
-        self.listing(source, [i for _, month in groups for i in month])
+    def event_fields(self, registry: Registry) -> EventFields:
+        return EventFields(choose_fields(self.fields, EVENT_FIELDS, DEFAULT_FIELDS), registry)
+
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
+        self.listing(source, [i for _, month in groups for i in month], registry)
 
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
         """The matches (a program gets no guesses), each with its events' ids; json adds
@@ -145,17 +175,20 @@ class LineOutput:
         if self.format == "json":
             self.line(dumps(summary.record(), indent=self.indent))
         else:
-            self.listing(summary.source, summary.listed)
+            self.listing(summary.source, summary.listed, registry)
 
     def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
         """One event; json and jsonl add its entities' names (and `extra` fields)."""
-        if self.format in ("json", "jsonl"):
+        fields = self.event_fields(registry)
+        if self.format in ("json", "jsonl") and self.fields:
+            self.line(dumps(fields.record(event), indent=self.indent if self.format == "json" else None))
+        elif self.format in ("json", "jsonl"):
             detailed = dict(event)
             detailed["entities"] = [registry.record(i) for field in ENTITY_FIELDS for i in event.get(field, [])]
             detailed.update(extra or {})
             self.line(dumps(detailed, indent=self.indent if self.format == "json" else None))
         else:
-            self.rows(EVENT_COLUMNS, [event_row(event)])
+            self.rows(fields.fields, [fields.cells(event)], chosen=True)
 
     def unknown(self, records: list[UnknownName]) -> None:
         """Names the registry lacks: one a line, events and variants joined by commas in tsv and csv."""
@@ -180,6 +213,11 @@ class LineOutput:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _with_first(first: Any, rest: Iterable[Any]) -> Iterable[Any]:
+    yield first
+    yield from rest
 
 
 def registry_entries(records: list[UnknownName], registry: Registry) -> str:

