@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
-from conftest import STORE, cli, ids, shipped_events
+import pytest
+
+from conftest import REGISTRY, ROOT, STORE, cli, ids, shipped_events
 from spacelog.store import dump_event
 
 
@@ -130,3 +135,93 @@ def test_a_trailing_newline_inside_id_or_date_is_an_error(tmp_path):
         f"{path}:1: field id '2017-001\\n' is not <year>-<sequence> like \"2017-029\"",
         f'{path}:2: field date "2017-01-06\\n" is not a real date YYYY-MM-DD',
     ]
+
+
+def test_ids_are_told_apart_by_width_and_found_twice_however_far_their_sequence(tmp_path):
+    # 2017-0001 is not 2017-001; a sequence far beyond the rest of its year is kept apart and still found
+    lines = [good(1), good(1, id="2017-0001"), good(2, id="2017-90000000", seq=90000000), good(3), good(2, id="2017-90000000", seq=90000000)]
+    lines += [good(5, id=f"2017-{seq:03d}", seq=seq) for seq in range(4000, 1000, -1)]  # descending: the year's array grows under them
+    lines += [good(1), good(5, id="2017-3999", seq=3999), good(5, id="2017-3999", seq=3999), good(5, id="2017-1001", seq=1001)]  # 3999 at line 7
+    path = write(tmp_path, lines)
+    n = len(lines)
+    result = cli("check", str(path))
+    assert [line for line in result.stdout.splitlines() if "warning" not in line] == [
+        f"{path}:5: duplicate id 2017-90000000 (first at {path}:3)",
+        f"{path}:{n - 3}: duplicate id 2017-001 (first at {path}:1)",
+        f"{path}:{n - 2}: duplicate id 2017-3999 (first at {path}:7)",
+        f"{path}:{n - 1}: duplicate id 2017-3999 (first at {path}:7)",
+        f"{path}:{n}: duplicate id 2017-1001 (first at {path}:{n - 4})",
+    ]
+
+
+def test_first_seen_against_a_dict():
+    """FirstSeen answers as a dict of every id would, for ids dense, sparse, repeated and of several widths."""
+    import random
+
+    from spacelog.seen import FirstSeen
+
+    rng = random.Random(7)
+    seen, truth = FirstSeen(), {}
+    for place in range(20000):
+        seq = rng.choice([rng.randint(1, 3000), rng.randint(1, 10**9), rng.randint(1, 50)])
+        event_id = f"{rng.choice(['1999', '2017'])}-{seq:0{rng.choice([3, 4])}d}"
+        assert seen.add(event_id, place) == truth.get(event_id)
+        truth.setdefault(event_id, place)
+
+
+def test_the_count_of_unknown_names_from_texts_is_that_of_discover(tmp_path):
+    """check counts from each distinct text and how often it occurs; discover reads every event: the same count."""
+    import random
+
+    from conftest import SOURCE
+    from spacelog.discover import TextTally, count_unknown, discover, tallied_names
+    from spacelog.ingest import parse_chronicle
+    from spacelog.registry import load_registry
+
+    shipped = load_registry(REGISTRY)
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    empty = load_registry(tmp_path / "empty.toml")
+    chronicles = [(ROOT / "tests" / "fixtures" / "2016.txt", 2016), (SOURCE, 2017)]
+    counts = []
+    for registry in (shipped, empty):
+        for path, year in chronicles:
+            base = parse_chronicle(path.read_text(encoding="utf-8"), year, registry).events
+            rng = random.Random(year)
+            for _ in range(4):
+                events = [{"id": f"{year}-{i:03d}", "text": e["text"]} for i, e in enumerate(rng.choices(base, k=3 * len(base)), start=1)]
+                tally = TextTally()
+                for event in events:
+                    tally.add(event["text"])
+                counts.append(count_unknown(tally, registry))
+                records = discover(events, registry)
+                assert counts[-1] == len(records)
+                names = {(r.kind, r.name, tuple(sorted(r.variants))) for r in records}
+                assert {(r.kind, r.name, tuple(sorted(r.variants))) for r in tallied_names(tally, registry)} == names
+    assert min(counts) > 0 and max(counts) > 50  # names to count, with either registry
+
+
+def test_the_count_is_given_up_past_its_bound_not_guessed():
+    from spacelog.discover import TextTally, count_unknown
+    from spacelog.registry import load_registry
+
+    tally = TextTally(limit=100)
+    for event in shipped_events():
+        tally.add(event["text"])
+    assert tally.overflowed and count_unknown(tally, load_registry(REGISTRY)) is None
+
+
+@pytest.mark.slow
+def test_check_memory_does_not_grow_with_the_store(tmp_path):
+    """check streams: ten times the events (5 MB, then 53 MB) cost at most a few MB more, where loading them whole cost 355 MB more."""
+    peaks, errors = {}, {}
+    for n in (10_000, 100_000):
+        store = tmp_path / f"{n}.jsonl"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_store.py"), str(STORE), str(n), str(store)], check=True)
+        with open(tmp_path / "err", "wb") as err:
+            process = subprocess.Popen([sys.executable, "-m", "spacelog", "check", str(store)], stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(process.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        errors[n] = (tmp_path / "err").read_text(encoding="utf-8")
+        peaks[n] = usage.ru_maxrss / 1024  # MB
+    assert f"{100_000} valid events: 0 errors, 0 warnings" in errors[100_000]
+    assert peaks[100_000] < peaks[10_000] + 8, peaks

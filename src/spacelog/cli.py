@@ -21,6 +21,7 @@ from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, Regist
 from .output import choose_output
 
 if TYPE_CHECKING:
+    from .discover import TextTally
     from .lookup import Match
     from .query import EventFilter, EventSource
     from .registry import Registry
@@ -389,18 +390,26 @@ def check(
       spacelog check data/events.jsonl
       spacelog ingest 大事记2018.txt --year 2018 | spacelog check -
     """
+    from .discover import TextTally
     from .locations import default_store_paths
-    from .store import load_store
+    from .store import Diagnostic, StoreScan
     from .text import plural
 
     registry = _registry(registry_files)
-    store = load_store([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
-    for problem in store.diagnostics:
-        typer.echo(_visible(str(problem)))
-    files = ", ".join(store.files)
-    _say(f"checked {files}: {plural(len(store.events), 'valid event')}: {plural(len(store.errors), 'error')}, {plural(len(store.warnings), 'warning')}")
-    _report_unknown(store.events, registry, [*(paths or []), *(data or [])], registry_files)
-    return EXIT_ERROR if store.errors else EXIT_OK
+    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
+    texts = TextTally()
+    valid = errors = warnings = 0
+    for item in scan:  # streamed: a store of millions of events is never held whole
+        if isinstance(item, Diagnostic):
+            typer.echo(_visible(str(item)))
+            errors += item.severity == "error"
+            warnings += item.severity == "warning"
+        else:
+            valid += 1
+            texts.add(item[0]["text"])
+    _say(f"checked {', '.join(scan.files)}: {plural(valid, 'valid event')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    _report_unknown(texts, registry, [*(paths or []), *(data or [])], registry_files)
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 @command
@@ -441,21 +450,33 @@ def ingest(
     else:
         write_store(parsed.events, output, chronicle)
         _say(f"wrote {plural(len(parsed.events), 'event')} to {output}")
-    _report_unknown(parsed.events, registry, [output], registry_files)
+    _report_unknown(_tally(parsed.events), registry, [output], registry_files)
     return EXIT_OK
 
 
-def _report_unknown(events: list, registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
+def _tally(events: list) -> "TextTally":
+    from .discover import TextTally
+
+    texts = TextTally()
+    for event in events:
+        texts.add(event["text"])
+    return texts
+
+
+def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str], registry_files: list[str] | None) -> None:
     """One line when the events name people, agencies or vehicles the registry lacks."""
     import shlex
 
-    from .discover import discover
+    from .discover import count_unknown
 
-    n = len(discover(events, registry))
-    if not n:
+    n = count_unknown(texts, registry)
+    if n == 0:
         return
     command = "spacelog unknown" + "".join(f" --data {shlex.quote(store)}" for store in stores)
     command += "".join(f" --registry {shlex.quote(path)}" for path in registry_files or [])
+    if n is None:
+        _say(f"the store has too many different texts to count the names the registry lacks here; {command} lists them")
+        return
     names = "1 name in these events is" if n == 1 else f"{n} names in these events are"
     if stores == ["-"]:  # the store went to stdout
         _say(f"{names} not in the registry; piped to {command}, this store lists them")

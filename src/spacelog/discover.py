@@ -116,6 +116,7 @@ class _Mention:
     event: str
     start: int
     end: int
+    weight: int = 1  # how many events it stands for
 
 
 def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
@@ -134,6 +135,53 @@ def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
         record.like = _like(record, registry)
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(records, key=lambda r: order[r.kind])
+
+
+class TextTally:
+    """The texts of a stream of events, each with how many events have it, within a bound on memory.
+
+    What `count_unknown` needs to give `len(discover(events))` without keeping
+    the events: whether two names share an event, and which spelling is used
+    most, depend only on the texts and how often each occurs. A store whose
+    distinct texts pass `limit` characters overflows: the count is then not known.
+    """
+
+    __slots__ = ("counts", "size", "limit", "overflowed")
+
+    def __init__(self, limit: int = 8_000_000) -> None:
+        self.counts: dict[str, int] = {}  # text -> events with it, in order of first appearance
+        self.size, self.limit, self.overflowed = 0, limit, False
+
+    def add(self, text: str) -> None:
+        n = self.counts.get(text)
+        if n is not None:
+            self.counts[text] = n + 1
+        elif not self.overflowed:
+            self.size += len(text)
+            if self.size > self.limit:
+                self.overflowed = True
+                self.counts.clear()
+            else:
+                self.counts[text] = 1
+
+
+def count_unknown(tally: TextTally, registry: Registry) -> int | None:
+    """How many names the tallied events mention that `registry` does not know: len(discover(events)); None after an overflow."""
+    return None if tally.overflowed else len(tallied_names(tally, registry))
+
+
+def tallied_names(tally: TextTally, registry: Registry) -> list[UnknownName]:
+    """discover's names, spellings and kinds, from the tallied texts; their events are numbers of texts.
+
+    Each distinct text stands for its events as one event whose mentions weigh
+    as many: two names share an event exactly when they share a text.
+    """
+    aliases = _alias_keys(registry)
+    found: list[_Mention] = []
+    texts = [{"id": str(i), "text": text} for i, text in enumerate(tally.counts)]
+    for text, weight in zip(texts, tally.counts.values(), strict=True):
+        found.extend(_Mention(m.surface, m.kind, text["id"], m.start, m.end, weight) for m in _mentions(text["text"], registry, aliases))
+    return _add_surnames(_group(found), texts, registry)
 
 
 # ------------------------------------------------------------------ finding mentions
@@ -374,7 +422,7 @@ def _group(mentions: list[_Mention]) -> list[UnknownName]:
     for group in merged:
         counts: dict[str, int] = {}
         for m in group:
-            counts[m.surface] = counts.get(m.surface, 0) + 1
+            counts[m.surface] = counts.get(m.surface, 0) + m.weight
         name = max(counts, key=lambda s: counts[s])  # first of the most used: dicts keep order
         events = list(dict.fromkeys(m.event for m in group))
         records.append(UnknownName(name, group[0].kind, events, [s for s in counts if s != name]))

@@ -66,6 +66,7 @@ class Registry:
         # alias key -> entity ids, for exact lookup of any name
         self._names: dict[str, list[str]] = {}
         self._longest = 0
+        self._ids_of_kind: dict[str, frozenset[str]] | None = None
         if index is not None:
             self._tags = {k: [(eid, tuple(ctx) if ctx is not None else None) for eid, ctx in v] for k, v in index["tags"].items()}
             self._names = index["names"]
@@ -93,6 +94,12 @@ class Registry:
 
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
+
+    def ids_of_kind(self, kind: str) -> frozenset[str]:
+        """The ids of the entities of one kind: checking a store tests each event's ids against them."""
+        if self._ids_of_kind is None:
+            self._ids_of_kind = {k: frozenset(e.id for e in self.entities.values() if e.kind == k) for k in KINDS}
+        return self._ids_of_kind[kind]
 
     def label(self, entity_id: str) -> str:
         """How output names an entity id; an id the registry does not know is shown as it is."""

@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import DataError
 from .meanings import MEANINGS
@@ -33,6 +33,8 @@ EVENT_COLUMNS = ("id", "date", "end", "text")
 
 _ID = re.compile(r"(\d{4})-(\d{3,})", re.ASCII)  # used with fullmatch: $ would allow a trailing newline
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_FIELD_SET = frozenset(FIELDS)
+_CATEGORY_SET = frozenset(CATEGORIES)
 
 
 class Event(dict):
@@ -75,13 +77,12 @@ class Diagnostic:
 class Store:
     """Loaded events, the problems found on the way, and where each event came from."""
 
-    __slots__ = ("events", "diagnostics", "files", "origin")
+    __slots__ = ("events", "diagnostics", "files")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []  # the files read, in order ("<stdin>" for -)
-        self.origin: dict[str, str] = {}  # id -> "path:line", for messages that point back to the file
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -134,11 +135,10 @@ def expand_paths(paths: list[str]) -> list[str]:
     return files
 
 
-def read_file(path: str, what: str, missing_hint: str = "") -> bytes:
-    """A whole file's bytes, or a DataError that says in one sentence why not."""
+def open_file(path: str, what: str, missing_hint: str = "") -> BinaryIO:
+    """A file opened for reading bytes, or a DataError that says in one sentence why not."""
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return open(path, "rb")
     except FileNotFoundError:
         raise DataError(f"{path}: no such {what} file{missing_hint}") from None
     except IsADirectoryError:
@@ -147,18 +147,40 @@ def read_file(path: str, what: str, missing_hint: str = "") -> bytes:
         raise DataError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
 
 
+def read_file(path: str, what: str, missing_hint: str = "") -> bytes:
+    """A whole file's bytes, or a DataError that says in one sentence why not."""
+    with open_file(path, what, missing_hint) as f:
+        try:
+            return f.read()
+        except OSError as err:
+            raise DataError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+
+
 def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw line without its line end) for each line of a store file."""
+    """(line number, raw line without its line end) for each line of a store file, read as it goes."""
     if path == STDIN:
         if sys.stdin is None or sys.stdin.isatty():
             raise DataError("--data - reads a store from standard input, but standard input is a terminal; pipe a store in")
-        data = sys.stdin.buffer.read()
-    else:
-        data = read_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for line_no, line in enumerate(data.split(b"\n"), start=1):
-        yield line_no, line.rstrip(b"\r")
+        yield from _split_lines(sys.stdin.buffer, "standard input")
+        return
+    with open_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA") as f:
+        yield from _split_lines(f, path)
+
+
+def _split_lines(f: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
+    line_no = 0
+    lines = iter(f)
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            return
+        except OSError as err:
+            raise DataError(f"{name}: cannot read the store after line {line_no} ({err.strerror or err})") from None
+        line_no += 1
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        yield line_no, (raw[:-1] if raw.endswith(b"\n") else raw).rstrip(b"\r")
 
 
 def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
@@ -236,35 +258,59 @@ def _article(kind: str) -> str:
 def load_store(paths: list[str], registry: Registry | None = None, check_order: bool = False) -> Store:
     """Read and validate store files; bad lines become diagnostics, good lines events.
 
-    `check_order` adds a warning for each event dated before the one above it
-    (wanted by `check`; noise for a query).
-
     Raises DataError only when a file cannot be read at all; everything wrong
     with a single line is reported as `FILE:LINE: ...` and the line skipped.
     """
     store = Store()
-    for path in expand_paths(paths):
-        name = "<stdin>" if path == STDIN else path
-        store.files.append(name)
-        previous: Event | None = None
-        for line_no, raw in read_lines(path):
-            if not raw.strip():
-                continue
-            event = _read_event(raw, name, line_no, store, registry)
-            if event is None:
-                continue
-            if check_order and previous is not None and event["date"] < previous["date"]:
-                store.diagnostics.append(
-                    Diagnostic(
-                        name,
-                        line_no,
-                        f"event {event['id']} ({event['date']}) is dated before the event above it ({previous['id']}, {previous['date']})",
-                        "warning",
-                    )
-                )
-            previous = event
+    scan = StoreScan(paths, registry, check_order)
+    for item in scan:
+        if isinstance(item, Diagnostic):
+            store.diagnostics.append(item)
+        else:
+            event = Event(item[0])
+            event.line = item[1].decode("utf-8").strip()
             store.events.append(event)
+    store.files = scan.files
     return store
+
+
+class StoreScan:
+    """The lines of store files, read as they go: each valid event as (object, raw line), each problem as a Diagnostic.
+
+    Memory does not grow with the store but for a few bytes an id (see seen.py),
+    kept to find an id used twice anywhere. `check_order` adds a warning for
+    each event dated before the one above it (wanted by `check`; noise for a query).
+    """
+
+    def __init__(self, paths: list[str], registry: Registry | None = None, check_order: bool = False) -> None:
+        self.paths, self.registry, self.check_order = expand_paths(paths), registry, check_order
+        self.files: list[str] = []  # the files read so far, in order ("<stdin>" for -)
+
+    def __iter__(self) -> Iterator[Diagnostic | tuple[dict, bytes]]:
+        from .seen import FirstSeen
+
+        seen = FirstSeen()
+        for path in self.paths:
+            name = "<stdin>" if path == STDIN else path
+            file_no = len(self.files)
+            self.files.append(name)
+            previous: tuple[str, str] | None = None  # id and date of the last valid event
+            for line_no, raw in read_lines(path):
+                if not raw.strip():
+                    continue
+                obj, problems = decode_line(raw, self.registry)
+                if problems or obj is None:
+                    yield from (Diagnostic(name, line_no, p) for p in problems)
+                    continue
+                first = seen.add(obj["id"], file_no << 40 | line_no)
+                if first is not None:
+                    yield Diagnostic(name, line_no, f"duplicate id {obj['id']} (first at {self.files[first >> 40]}:{first & (1 << 40) - 1})")
+                    continue
+                if self.check_order and previous is not None and obj["date"] < previous[1]:
+                    message = f"event {obj['id']} ({obj['date']}) is dated before the event above it ({previous[0]}, {previous[1]})"
+                    yield Diagnostic(name, line_no, message, "warning")
+                previous = obj["id"], obj["date"]
+                yield obj, raw
 
 
 def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | None, list[str]]:
@@ -279,19 +325,35 @@ def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | No
         return None, [f"invalid JSON: {err.msg} (column {err.colno})"]
     except RecursionError:
         return None, ["invalid JSON: nested too deeply"]
+    if _plainly_valid(obj, registry):
+        return obj, []
     return obj, validate_event(obj, registry)
 
 
-def _read_event(raw: bytes, name: str, line_no: int, store: Store, registry: Registry | None) -> Event | None:
-    obj, problems = decode_line(raw, registry)
-    if problems or obj is None:
-        store.diagnostics.extend(Diagnostic(name, line_no, p) for p in problems)
-        return None
-    first = store.origin.get(obj["id"])
-    if first is not None:
-        store.diagnostics.append(Diagnostic(name, line_no, f"duplicate id {obj['id']} (first at {first})"))
-        return None
-    store.origin[obj["id"]] = f"{name}:{line_no}"
-    event = Event(obj)
-    event.line = raw.decode("utf-8").strip()
-    return event
+def _plainly_valid(obj: object, registry: Registry | None) -> bool:
+    """True only if validate_event finds nothing wrong: the usual case, tested in a few C calls.
+
+    False sends the object through validate_event, which says what is wrong.
+    """
+    if type(obj) is not dict or not _FIELD_SET.issubset(obj):
+        return False
+    event_id, seq, date, end, text = obj["id"], obj["seq"], obj["date"], obj["end"], obj["text"]
+    if type(event_id) is not str or type(seq) is not int or type(text) is not str or not text or text.isspace():
+        return False
+    m = _ID.fullmatch(event_id)
+    if m is None or int(m.group(2)) != seq or seq < 1 or parse_date(date) is None or event_id[:4] != date[:4]:
+        return False
+    if end is not None and (parse_date(end) is None or end < date):
+        return False
+    try:
+        if type(obj["categories"]) is not list or not _CATEGORY_SET.issuperset(obj["categories"]):
+            return False
+        for kind, name in FIELD_OF_KIND.items():
+            ids = obj[name]
+            if type(ids) is not list or (registry is not None and not registry.ids_of_kind(kind).issuperset(ids)):
+                return False
+            if registry is None and not all(type(i) is str for i in ids):
+                return False
+    except TypeError:  # an unhashable value in a list
+        return False
+    return True
