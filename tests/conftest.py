@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "sources" / "2017.txt"
 STORE = ROOT / "data" / "events.jsonl"
 REGISTRY = ROOT / "data" / "entities.toml"
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # a style: bold, reverse, a colour
 
 
 class FakeTerminal(io.StringIO):
@@ -30,7 +32,7 @@ class FakeTerminal(io.StringIO):
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path_factory):
     """Tests never depend on the developer's environment, terminal or cache."""
-    for name in ("SPACELOG_DATA", "SPACELOG_REGISTRY", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
+    for name in ("SPACELOG_DATA", "SPACELOG_REGISTRY", "FORCE_COLOR", "CLICOLOR_FORCE", "NO_COLOR", "TTY_COMPATIBLE", "SPACELOG_PAGER", "PAGER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     for name in ("SPACELOG_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):  # the interface is English unless a test says
@@ -63,14 +65,15 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
 
 
 def terminal_output(argv: list[str], env: dict | None = None, cwd: Path | None = None, columns: int = 80) -> str:
-    """What a terminal (a pty) of `columns` cells without colour shows while `argv` runs: stdout and stderr.
+    """What a terminal (a pty) of `columns` cells without colour or pager shows while `argv` runs: stdout and stderr.
 
-    Rich pads each line with spaces; they are removed.
+    Rich pads each line with spaces; they are removed, and so are the bold and
+    reverse (SGR) codes that NO_COLOR keeps.
     """
     import pty
 
     leader, follower = pty.openpty()
-    full_env = {**os.environ, **(env or {}), "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb"}
+    full_env = {**os.environ, **(env or {}), "COLUMNS": str(columns), "LINES": "50", "NO_COLOR": "1", "TERM": "dumb", "SPACELOG_PAGER": ""}
     with subprocess.Popen(argv, stdout=follower, stderr=follower, env=full_env, cwd=cwd) as process:
         os.close(follower)
         chunks = []
@@ -84,7 +87,7 @@ def terminal_output(argv: list[str], env: dict | None = None, cwd: Path | None =
             chunks.append(chunk)
         process.wait(timeout=60)
     os.close(leader)
-    shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    shown = SGR.sub("", b"".join(chunks).decode("utf-8").replace("\r\n", "\n"))
     return "\n".join(line.rstrip(" ") for line in shown.split("\n"))
 
 

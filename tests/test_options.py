@@ -7,7 +7,7 @@ import typer.main
 
 from conftest import REGISTRY, STORE, cli
 from spacelog.cli import app
-from spacelog.options import FILTERS, SHARED, STORE_AND_FORMAT, QueryOptions
+from spacelog.options import FILTERS, LISTING, SHARED, STORE_AND_FORMAT, TERMINAL, QueryOptions
 
 LISTING_COMMANDS = ("search", "who", "timeline", "agency")
 # Every shared option given at once, narrowing the shipped store to one event (2017-021).
@@ -15,6 +15,7 @@ EVERY_OPTION = [
     *("--agency", "NASA", "--person", "金布罗", "--vehicle", "国际空间站", "--category", "eva"),
     *("--year", "2017", "--month", "3", "--from", "2017-03-01", "--to", "2017-03-31", "--on", "03-24", "--day", "2017-03-24"),
     *("--data", str(STORE), "--registry", str(REGISTRY), "--format", "tsv", "--strict"),
+    *("--limit", "1", "--reverse", "--color", "never", "--no-pager"),
 ]
 
 
@@ -26,7 +27,8 @@ def command_options(name: str) -> dict[str, list[str]]:
 def test_the_shared_options_are_filters_then_source_and_format():
     assert FILTERS == ("agency", "person", "vehicle", "category", "year", "month", "date_from", "date_to", "on", "day")
     assert STORE_AND_FORMAT == ("data", "registry", "format", "fields", "no_header", "strict")
-    assert SHARED == FILTERS + STORE_AND_FORMAT
+    assert LISTING == ("limit", "reverse", "count") and TERMINAL == ("color", "no_pager")
+    assert SHARED == FILTERS + STORE_AND_FORMAT + LISTING + TERMINAL
 
 
 def test_every_listing_command_declares_every_shared_option_last_in_order():
@@ -36,8 +38,12 @@ def test_every_listing_command_declares_every_shared_option_last_in_order():
         assert options["date_from"] == ["--from"] and options["format"] == ["--format", "-f"], name
 
 
-def test_show_takes_only_why_data_registry_format_and_strict():
-    assert list(command_options("show")) == ["event_id", "why", *STORE_AND_FORMAT]
+def test_show_takes_only_why_data_registry_format_strict_color_and_no_pager():
+    assert list(command_options("show")) == ["event_id", "why", *STORE_AND_FORMAT, *TERMINAL]
+
+
+def test_unknown_takes_every_shared_option_but_its_own_format():
+    assert list(command_options("unknown"))[2:] == [name for name in SHARED if name != "format"]
 
 
 def test_every_listing_command_applies_every_shared_option():
@@ -52,6 +58,7 @@ def test_every_listing_command_applies_every_shared_option():
         assert result.exit_code == 0, (name, result.stderr)
         first_fields = [line.split("\t")[0] for line in result.stdout.splitlines()]
         assert first_fields == (["shane-kimbrough"] if name == "who" else ["2017-021"]), name
+        assert cli(name, *arguments, *EVERY_OPTION, "--count").stdout == "1\n", name
     assert cli("who", "金布罗", *EVERY_OPTION).stdout.split("\t")[-1] == "2017-021\n"
 
 

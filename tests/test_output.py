@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import re
 import sys
@@ -9,7 +11,7 @@ import sys
 import pytest
 from rich.cells import cell_len
 
-from conftest import FakeTerminal, cli, run_process, shipped_events
+from conftest import REGISTRY, SGR, STORE, FakeTerminal, cli, run_process, shipped_events
 from spacelog.output import TableOutput, choose_output
 from spacelog.render import events as events_table
 
@@ -36,18 +38,79 @@ def test_table_lines_have_equal_width_at_80_columns(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
-    out = render(shipped_events()[:10])
+    out = SGR.sub("", render(shipped_events()[:10]))
     widths = {cell_len(line) for line in out.splitlines() if line.strip()}
     assert widths == {80}
 
 
-def test_no_color_and_dumb_terminal_emit_no_colour(monkeypatch):
-    monkeypatch.setenv("NO_COLOR", "1")
+COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-8]|4[0-8]|9[0-7])m")
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {"NO_COLOR": "1", "TERM": "dumb"}])
+def test_no_color_and_dumb_terminal_emit_no_colour_but_matches_stay_visible(monkeypatch, env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     out = render(shipped_events()[:2], highlight=["国际空间站"])
-    assert not re.search(r"\x1b\[[0-9;]*(3[0-8]|4[0-8]|9[0-7])m", out)
-    monkeypatch.delenv("NO_COLOR")
-    monkeypatch.setenv("TERM", "dumb")
-    assert ESC not in render(shipped_events()[:2], highlight=["国际空间站"])
+    assert not COLOUR.search(out)
+    assert f"{ESC}[1;7m国际空间站{ESC}[0m" in out  # bold reverse: attributes, which NO_COLOR allows
+
+
+@functools.cache
+def shipped_source():
+    from spacelog.query import MemorySource
+    from spacelog.store import load_store
+
+    return MemorySource(load_store([str(STORE)]))
+
+
+@functools.cache
+def shipped_registry():
+    from spacelog.registry import load_registry
+
+    return load_registry(REGISTRY)
+
+
+def table_of(color: str, stream=None) -> str:
+    """Event 2017-002 as a table, its match highlighted, written to a terminal (or to `stream`)."""
+    stream = stream if stream is not None else FakeTerminal()
+    choose_output("table", stream, color=color).listing(shipped_source(), [1], shipped_registry(), highlight=["锂离子电池"])
+    return stream.getvalue()
+
+
+def test_color_never_draws_no_escape_even_where_colour_is_forced(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    assert ESC not in table_of("never")
+
+
+def test_color_always_colours_a_pipe_and_beats_no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = table_of("always", io.StringIO())
+    assert f"{ESC}[1;7m锂离子电池{ESC}[0m" in out and COLOUR.search(out) is None  # no colour in an event list but its bold
+    monkeypatch.setenv("TERM", "xterm-256color")
+    chart = io.StringIO()
+    choose_output("table", chart, color="always").timeline(shipped_source(), [("2017-01", [1])], shipped_registry())
+    assert COLOUR.search(chart.getvalue())  # the month chart's bars are cyan
+
+
+@pytest.mark.parametrize("variable", ["FORCE_COLOR", "CLICOLOR_FORCE"])
+def test_force_color_and_clicolor_force_style_a_table_in_a_pipe(monkeypatch, variable):
+    assert ESC not in table_of("auto", io.StringIO())
+    monkeypatch.setenv(variable, "1")
+    assert f"{ESC}[1;7m锂离子电池" in table_of("auto", io.StringIO())
+    monkeypatch.setenv(variable, "0")  # 0 forces nothing
+    assert ESC not in table_of("auto", io.StringIO())
+
+
+def test_color_never_leaves_tsv_and_json_as_they_are():
+    for fmt in ("tsv", "csv", "json", "jsonl"):
+        assert cli("search", "空间站", "--format", fmt, "--color", "always").stdout == cli("search", "空间站", "--format", fmt).stdout
+
+
+def test_an_unknown_color_is_a_usage_error_with_the_closest_value():
+    result = cli("search", "空间站", "--color", "allways")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "spacelog: unknown --color value 'allways'; did you mean always? (use one of auto, always, never)\n"
 
 
 @pytest.mark.parametrize("command", [["search", "空间站"], ["timeline", "--month", "3"], ["agency", "NASA"], ["agency"], ["who", "惠特森"], ["show", "29"]])

@@ -41,7 +41,7 @@ def on_terminal(args: list[str], width: int, env: dict | None = None) -> str:
     """spacelog's stdout when it runs on a terminal `width` cells wide, without colour codes."""
     main, child = pty.openpty()
     base = {k: v for k, v in os.environ.items() if k not in ("SPACELOG_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    full_env = {**base, "LANG": "C.UTF-8", "COLUMNS": str(width), "LINES": "50", "TERM": "xterm-256color", "NO_COLOR": "1", **(env or {})}
+    full_env = {**base, "LANG": "C.UTF-8", "COLUMNS": str(width), "LINES": "50", "TERM": "xterm-256color", "NO_COLOR": "1", "SPACELOG_PAGER": "", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "spacelog", *args], stdout=child, stderr=subprocess.PIPE, env=full_env)
     os.close(child)
     chunks = []

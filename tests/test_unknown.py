@@ -166,7 +166,7 @@ def test_terminal_output_is_a_table(small, monkeypatch):
     monkeypatch.setenv("TERM", "dumb")
     records = discover([json.loads(line) for line in small.read_text(encoding="utf-8").splitlines()], load_registry(REGISTRY))
     stream = FakeTerminal()
-    choose_output(None, stream).unknown(records)
+    choose_output(None, stream, color="never").unknown(records)
     assert [line.rstrip() for line in stream.getvalue().splitlines()] == [
         "4 names not in the registry",
         " name                kind      events               variants   like",

@@ -17,12 +17,13 @@ import typer
 
 from . import __version__
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
-from .options import FILTERS, STORE_AND_FORMAT, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
-from .output import choose_output
+from .options import FILTERS, LISTING, STORE_AND_FORMAT, TERMINAL, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
+from .output import finish as finish_output
 
 if TYPE_CHECKING:
     from .discover import TextTally
     from .lookup import Match
+    from .output import Output
     from .query import EventFilter, EventSource
     from .registry import Registry
 
@@ -67,6 +68,7 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         try:
             _check_text([*args, *kwargs.values()])
             code = fn(*args, **kwargs) or EXIT_OK
+            finish_output()
             sys.stdout.flush()
         except SpacelogError as err:
             for line in str(err).split("\n"):
@@ -84,9 +86,26 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
             code = EXIT_ERROR
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
+        finally:
+            _finish_quietly()
         raise typer.Exit(code)
 
     return run
+
+
+def _finish_quietly() -> None:
+    """After an error or an interrupt: show what is held, wait for the pager; nothing more can fail."""
+    try:
+        finish_output()
+    except (OSError, ValueError):
+        pass
+
+
+def _check_choice(what: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:  # the suggestion is worked out only for a wrong value
+        from .suggest import check_choice
+
+        check_choice(what, value, choices)
 
 
 def _check_text(values: list) -> None:
@@ -141,6 +160,12 @@ def _progress_bar() -> "Callable[[int, int], None] | None":
     return progress_bar()
 
 
+def _count(out: "Output", n: int) -> int:
+    """--count: the number alone (0 too, as grep -c prints it); the status says whether anything was found."""
+    out.count(n)
+    return EXIT_FOUND if n else EXIT_NOT_FOUND
+
+
 def _found(n: int) -> int:
     if n == 0:
         from .i18n import _
@@ -189,16 +214,18 @@ def search(
     from .query import parse_terms
     from .query import search as run_search
 
-    if sort not in ("date", "relevance"):
-        raise UsageError(f"unknown sort order {sort!r}; use date or relevance")
+    _check_choice("sort order", sort, ("date", "relevance"))
     out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     parsed = parse_terms(terms, registry)
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
-    out.listing(source, hits, registry, highlight=[k for t in parsed for k in t.highlight_keys])
-    if not hits:
+    if options.count:
+        return _count(out, len(hits))
+    if hits:
+        out.listing(source, options.listed(hits), registry, highlight=[k for t in parsed for k in t.highlight_keys])
+    else:
         _suggest(" ".join(terms), source, registry)
     return _found(len(hits))
 
@@ -216,12 +243,14 @@ def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
         _say(_("closest events: {events}").format(events="; ".join(f"{e['id']} {e['text'][:24]}…" for e in near)))
 
 
+MAX_MATCHES = 50  # who --limit
+
+
 @command
 @takes_options()
 def who(
     name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many matches to show.")] = 5,
     *,
     options: QueryOptions,
 ) -> int:
@@ -245,19 +274,24 @@ def who(
     from .query import tagged_with
     from .registry import KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind is not None:
+        _check_choice("kind", kind, KINDS)
     if not name.strip():
         raise UsageError("give a name to look up, e.g. spacelog who 惠特森")
+    if (options.limit or 0) > MAX_MATCHES:
+        raise UsageError(f"who lists at most {MAX_MATCHES} names; give --limit {MAX_MATCHES} or less")
     check_length(name)
     out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
-    found = find(name, registry, kind, limit=limit)
+    found = find(name, registry, kind, limit=options.limit or 5)
     if not found.matches:
         raise found.not_found()
     _say_taken(name, found.matches)
-    out.who(name, found.matches, found.suggestions, [tagged_with(source, m.entity, event_filter) for m in found.matches], source)
+    numbers = [tagged_with(source, m.entity, event_filter) for m in found.matches]
+    if options.count:
+        return _count(out, len(set().union(*numbers)))
+    out.who(name, found.matches, found.suggestions, [n[::-1] if options.reverse else n for n in numbers], source)
     return EXIT_FOUND
 
 
@@ -279,7 +313,10 @@ def timeline(*, options: QueryOptions) -> int:
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
-    out.timeline(source, group_by_month(source, numbers), registry)
+    if options.count:
+        return _count(out, len(numbers))
+    if numbers:
+        out.timeline(source, group_by_month(source, options.listed(numbers)), registry)
     return _found(len(numbers))
 
 
@@ -310,7 +347,10 @@ def agency(
     source, registry = _open(options)
     event_filter = _filter(options, registry)
     if name is None:
-        out.agencies(agency_counts(source, registry, event_filter), source)
+        rows = agency_counts(source, registry, event_filter)
+        if options.count:
+            return _count(out, len(rows))
+        out.agencies(options.listed(rows), source)
         return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
@@ -318,12 +358,15 @@ def agency(
     _say_taken(name, [match])
     entity = match.entity
     numbers = tagged_with(source, entity, event_filter)
-    out.agency(AgencySummary(entity, source, numbers), registry)
+    if options.count:
+        return _count(out, len(numbers))
+    if numbers:
+        out.agency(AgencySummary(entity, source, numbers, listed=options.listed(numbers)), registry)
     return _found(len(numbers))
 
 
 @command
-@takes_options(STORE_AND_FORMAT)
+@takes_options((*STORE_AND_FORMAT, *TERMINAL))
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
     why: Annotated[bool, typer.Option("--why", help="Also say which words of the text decided each category, and which were set aside.")] = False,
@@ -414,7 +457,9 @@ def check(
 
 @command
 def ingest(
-    chronicle: Annotated[str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...")],
+    chronicle: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="A chronicle text file (UTF-8), numbered events like 1. 1月3日，...; - reads standard input.")
+    ],
     year: Annotated[int, typer.Option("--year", "-y", min=1, max=9999, help="The chronicle's year: its dates give month and day only.")],
     output: Annotated[str, typer.Option("--output", "-o", metavar="PATH", help="Store file to write atomically; - for stdout (default).")] = "-",
     registry_files: RegistryOption = None,
@@ -483,7 +528,7 @@ def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str],
 
 
 @command
-@takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict"))
+@takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict", *LISTING, *TERMINAL))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
     fmt: Annotated[
@@ -513,28 +558,29 @@ def unknown(
       spacelog unknown --data events-2018.jsonl --format jsonl | jq -r .name
     """
     from .discover import discover
+    from .output import FORMATS
     from .registry import KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    from .output import FORMATS
-
-    if fmt is not None and fmt not in (*FORMATS, "toml"):
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, 'toml'))}")
-    out = None if fmt == "toml" else choose_output(fmt, fields=options.fields, header=not options.no_header)
+    if kind is not None:
+        _check_choice("kind", kind, KINDS)
+    if fmt is not None:
+        _check_choice("format", fmt, (*FORMATS, "toml"))
+    out = None if fmt == "toml" else options.output(fmt)
     source, registry = _open(options)
     event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
-    if out is not None:
-        out.unknown(records)
-    elif records:
-        from .lines import registry_entries
-
-        sys.stdout.write(registry_entries(records, registry))
+    if options.count:
+        return _count(out or options.output(), len(records))
     if not records:
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND
+    if out is not None:
+        out.unknown(options.listed(records))
+    else:
+        from .lines import registry_entries
+
+        sys.stdout.write(registry_entries(options.listed(records), registry))
     return EXIT_FOUND
 
 

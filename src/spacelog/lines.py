@@ -175,7 +175,7 @@ class LineOutput:
         if self.format == "json":
             self.line(dumps(summary.record(), indent=self.indent))
         else:
-            self.listing(summary.source, summary.numbers, registry)
+            self.listing(summary.source, summary.listed, registry)
 
     def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
         """One event; json and jsonl add its entities' names (and `extra` fields)."""
@@ -206,6 +206,9 @@ class LineOutput:
             self.event(event, registry, {"why": why, "set_aside": set_aside})
         else:
             self.rows(("category", "words"), [(category, words) for category, found in why.items() for words in found or ["-"]])
+
+    def count(self, n: int) -> None:
+        self.line(str(n))
 
 
 def _cell(value: Any) -> str:

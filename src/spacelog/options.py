@@ -11,7 +11,7 @@ field here, a field of `query.EventFilter` and a line of `QueryOptions.event_fil
 import functools
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .output import Output
     from .query import EventFilter
     from .registry import Registry
+
+
+T = TypeVar("T")
 
 
 def complete_names(kind: str | None) -> Callable[[str], list[str]]:
@@ -109,7 +112,8 @@ class QueryOptions:
             "--format",
             "-f",
             metavar="FORMAT",
-            help="table, tsv, csv, excel (csv with a BOM and CRLF), json or jsonl. Default: table on a terminal, tsv in a pipe.",
+            help="table, tsv, csv, excel (csv with a BOM and CRLF), json, jsonl, markdown, html (a page) or chronicle (numbered text that ingest reads). "
+            "Default: table on a terminal, tsv in a pipe.",
             autocompletion=_complete_format,
         ),
     ] = None
@@ -118,12 +122,22 @@ class QueryOptions:
         typer.Option(
             "--fields",
             metavar="FIELD,...",
-            help="The columns of tsv, csv and excel (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
+            help="The columns of tsv, csv, excel, markdown and html (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
             "vehicles (Chinese names), agencies_en, people_en, vehicles_en, agency_ids, person_ids, vehicle_ids.",
         ),
     ] = None
     no_header: Annotated[bool, typer.Option("--no-header", help="No header row in csv and excel.")] = False
     strict: Annotated[bool, typer.Option("--strict", help="Stop with status 2 when any store line is bad, instead of skipping it with a warning.")] = False
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help="List at most N events (who: N names, default 5; agency alone: agencies; unknown: names)."),
+    ] = None
+    reverse: Annotated[bool, typer.Option("--reverse", help="List in the reverse order: newest events first.")] = False
+    count: Annotated[bool, typer.Option("--count", help="Print only the number of events found (agency alone: of agencies; unknown: of names).")] = False
+    color: Annotated[str, typer.Option("--color", metavar="WHEN", help="Colour in tables: auto (on a terminal, unless NO_COLOR), always or never.")] = "auto"
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print straight to the terminal; by default output longer than the screen goes through a pager.")
+    ] = False
 
     def __init__(self, **values: Any) -> None:
         for name, value in values.items():
@@ -134,11 +148,16 @@ class QueryOptions:
     def __repr__(self) -> str:
         return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
 
-    def output(self) -> "Output":
-        """Where results go, in the format and columns these options ask for."""
+    def output(self, fmt: str | None = None) -> "Output":
+        """Where results go: the format and columns, the colour and the pager these options ask for."""
         from .output import choose_output
 
-        return choose_output(self.format, fields=self.fields, header=not self.no_header)
+        return choose_output(fmt or self.format, fields=self.fields, header=not self.no_header, color=self.color, page=not self.no_pager)
+
+    def listed(self, records: "list[T]") -> "list[T]":
+        """The records a listing prints: reversed with --reverse, the first N with --limit."""
+        ordered = records[::-1] if self.reverse else records
+        return ordered if self.limit is None else ordered[: self.limit]
 
     def event_filter(self, registry: "Registry", resolved: "Callable[[str, Match], None] | None" = None) -> "EventFilter":
         """The filters as a query condition; names resolved against `registry`, dates and categories checked.
@@ -197,7 +216,11 @@ def month_day(value: str) -> tuple[int, int]:
 
 SHARED = tuple(QueryOptions.__annotations__)  # every shared option, in --help order
 FILTERS = SHARED[: SHARED.index("data")]  # the options that narrow which events are listed
-STORE_AND_FORMAT = SHARED[len(FILTERS) :]  # --data, --registry, --format, --fields, --no-header, --strict: every command that reads a store and prints events
+STORE_AND_FORMAT = SHARED[
+    len(FILTERS) : SHARED.index("limit")
+]  # --data, --registry, --format, --fields, --no-header, --strict: every command that reads a store and prints events
+LISTING = ("limit", "reverse", "count")  # how much of a listing is printed, in which order
+TERMINAL = ("color", "no_pager")  # how output looks on a terminal
 
 
 def takes_options(names: tuple[str, ...] = SHARED) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

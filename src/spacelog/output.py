@@ -1,12 +1,14 @@
 """Where results go, in the format chosen once: tables for a person, lines for a program.
 
 `choose_output` picks a `TableOutput` (Rich tables, built by `render`) or a
-`lines.LineOutput` (tsv, csv, excel, json, jsonl); both have the methods of `Output`,
+`lines.LineOutput` (tsv, csv, excel, json, jsonl; `exports.ExportOutput` adds
+markdown, html and chronicle); all have the methods of `Output`,
 so a command hands over its results without asking which format is in use.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cached_property
 from types import ModuleType
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
     from .render import Console
     from .store import Event
 
-FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl")
+FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl", "markdown", "html", "chronicle")
+COLORS = ("auto", "always", "never")
+_paged: list = []  # the pager streams opened by choose_output, closed by finish()
 
 
 class Output(Protocol):
@@ -47,28 +51,75 @@ class Output(Protocol):
     # an event with the words that decided each category, and the cues set aside
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
+    def count(self, n: int) -> None: ...  # --count: the number alone, in every format
 
-def choose_output(fmt: str | None, stream: IO[str] | None = None, *, fields: list[str] | None = None, header: bool = True) -> Output:
-    """The output for `--format`: by default a table on a terminal, tsv in a pipe (and with `--fields`)."""
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+def choose_output(
+    fmt: str | None, stream: IO[str] | None = None, *, fields: list[str] | None = None, header: bool = True, color: str = "auto", page: bool = False
+) -> Output:
+    """The output for `--format`: by default a table on a terminal, tsv in a pipe (and with `--fields`).
+
+    With `page`, output to a terminal goes through the pager once it is longer
+    than the screen (the pager module is imported only for a terminal).
+    """
+    if (fmt is not None and fmt not in FORMATS) or color not in COLORS:
+        from .suggest import check_choice
+
+        check_choice("format", fmt or FORMATS[0], FORMATS)
+        check_choice("--color value", color, COLORS)
     if fields and fmt == "table":
-        raise UsageError("--fields chooses the columns of tsv, csv, excel, json and jsonl, not of a table; add --format tsv")
+        raise UsageError("--fields chooses the columns of tsv, csv, excel, markdown, html, json and jsonl, not of a table; add --format tsv")
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)
-    fmt = fmt or ("table" if isatty and isatty() and not fields else "tsv")
+    tty = bool(isatty and isatty())
+    fmt = fmt or ("table" if tty and not fields else "tsv")
+    if tty and page:
+        from .pager import paged
+
+        stream = paged(stream)
+        _paged.append(stream)
     if fmt == "table":
-        return TableOutput(stream)
+        return TableOutput(stream, table_style(color, tty))
+    if fmt in ("markdown", "html", "chronicle"):  # imported only for them: piped start-up stays as it was
+        from .exports import ExportOutput
+
+        return ExportOutput(fmt, stream, fields, header)
     from .lines import LineOutput
 
     return LineOutput(fmt, stream, fields, header)
 
 
+def finish() -> None:
+    """Hand the pager the end of the output and wait until the user leaves it (as git does)."""
+    while _paged:
+        stream = _paged.pop()
+        close = getattr(stream, "close_pager", None)
+        if close is not None:
+            close()
+
+
+PLAIN, ATTRIBUTES, COLOURS = "plain", "attributes", "colours"
+
+
+def table_style(color: str, tty: bool) -> str:
+    """What a table may use: nothing (a pipe, --color never), attributes only (bold, reverse:
+    NO_COLOR, TERM=dumb, so that matches stay visible), or colours too. FORCE_COLOR and
+    CLICOLOR_FORCE style a table that goes to a pipe; --color beats every variable."""
+    if color != "auto":
+        return COLOURS if color == "always" else PLAIN
+    forced = any(os.environ.get(name, "") not in ("", "0") for name in ("FORCE_COLOR", "CLICOLOR_FORCE"))
+    if not (tty or forced):
+        return PLAIN
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return ATTRIBUTES
+    return COLOURS
+
+
 class TableOutput:
     """Results as Rich tables, for a person at a terminal (Rich is imported only here, through `render`)."""
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+    def __init__(self, stream: IO[str], style: str = COLOURS) -> None:
+        self.stream, self.style = stream, style
 
     @cached_property
     def render(self) -> ModuleType:  # imported when a table is drawn: an error alone needs no Rich
@@ -78,7 +129,7 @@ class TableOutput:
 
     @cached_property
     def console(self) -> Console:
-        return self.render.console(self.stream)
+        return self.render.console(self.stream, self.style)
 
     def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
         self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
@@ -108,3 +159,6 @@ class TableOutput:
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
         self.console.print(self.render.event_detail(event, registry.label))
         self.console.print(self.render.why(result))
+
+    def count(self, n: int) -> None:
+        self.stream.write(f"{n}\n")

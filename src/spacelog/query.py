@@ -351,12 +351,17 @@ class AgencySummary:
     a listing of the events needs neither.
     """
 
-    def __init__(self, entity: Entity, source: EventSource, numbers: list[int]) -> None:
+    def __init__(self, entity: Entity, source: EventSource, numbers: list[int], listed: list[int] | None = None) -> None:
         self.entity, self.source, self.numbers = entity, source, numbers
+        self.listed = numbers if listed is None else listed  # the events to list (--limit, --reverse); the counts are of all
 
     @cached_property
     def events(self) -> list[Event]:
         return [self.source.event(i) for i in self.numbers]
+
+    @cached_property
+    def listed_events(self) -> list[Event]:
+        return self.events if self.listed is self.numbers else [self.source.event(i) for i in self.listed]
 
     @cached_property
     def by_month(self) -> Counter[str]:
@@ -394,7 +399,7 @@ class AgencySummary:
             "count": len(self.events), "first": self.first, "last": self.last,
             "by_month": dict(sorted(self.by_month.items())), "by_category": dict(self.by_category.most_common()),
             "people": dict(self.people.most_common()), "vehicles": dict(self.vehicles.most_common()),
-            "partners": dict(self.partners.most_common()), "events": self.events,
+            "partners": dict(self.partners.most_common()), "events": self.listed_events,
         }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ words of the interface are in the locale's language (`i18n`).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -113,8 +114,20 @@ def _plain(cell: Any) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def console(stream: IO[str]) -> Console:
-    return SafeConsole(file=stream, markup=False, emoji=False, highlight=False)
+def console(stream: IO[str], style: str = "colours") -> Console:
+    """A console for data (no markup, emoji or highlighting) drawing the styles output.table_style allows."""
+    if style == "plain":
+        return SafeConsole(file=stream, markup=False, emoji=False, highlight=False, color_system=None)
+    dumb = os.environ.get("TERM") == "dumb"  # Rich would draw nothing there: bold and reverse still show
+    return SafeConsole(
+        file=stream,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        force_terminal=True,
+        color_system="standard" if dumb else "auto",
+        no_color=style != "colours",
+    )
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -266,7 +279,7 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
         ]
     )
     title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
-    return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.events, [], _events(len(s.events)))]
+    return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.listed_events, [], _events(len(s.events)))]
 
 
 def event_detail(event: Event, label: Label) -> Table:
