@@ -70,7 +70,9 @@ def test_fields_on_a_terminal_print_tsv_and_refuse_a_table():
     assert run_on_terminal("show", "50", "--fields", "id,date") == "2017-050\t2017-09-13\n"
     result = run_process("show", "50", "--fields", "id", "--format", "table")
     assert result.returncode == 2 and result.stdout == b""
-    assert result.stderr.decode() == ("spacelog: --fields chooses the columns of tsv, csv, excel, json and jsonl, not of a table; add --format tsv\n")
+    assert result.stderr.decode() == (
+        "spacelog: --fields chooses the columns of tsv, csv, excel, markdown, html, json and jsonl, not of a table; add --format tsv\n"
+    )
 
 
 def test_no_header_drops_the_csv_header_row():

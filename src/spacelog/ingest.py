@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import stat
+import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from .categories import categorize
 from .errors import DataError
 from .registry import Registry
-from .store import Diagnostic, Event, dump_event, read_file
+from .store import STDIN, Diagnostic, Event, dump_event, read_file
 from .text import is_cjk
 
 # "12. " or "12．" or "12、" at the start of a line, not "3.4 米"; any number of digits.
@@ -147,7 +148,13 @@ def parse_chronicle(text: str, year: int, registry: Registry, name: str = "<chro
 
 
 def read_chronicle(path: str) -> str:
-    data = read_file(path, "chronicle")
+    """A chronicle's text; `-` reads standard input (`spacelog timeline -f chronicle | spacelog ingest -`)."""
+    if path == STDIN:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise DataError("-: standard input is a terminal; pipe a chronicle in, or give its file")
+        data = sys.stdin.buffer.read()
+    else:
+        data = read_file(path, "chronicle")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -171,7 +178,7 @@ def write_store(events: list[Event], output: str, chronicle: str | None = None) 
         existing = None
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         raise DataError(f"{output}: is not a regular file (a FIFO, socket or device); give the path of a store file to write")
-    if chronicle is not None and existing is not None and os.path.samefile(out, chronicle):
+    if chronicle not in (None, STDIN) and existing is not None and os.path.samefile(out, chronicle):
         raise DataError(f"{output}: is the chronicle being read; write the store to another file")
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():

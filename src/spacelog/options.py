@@ -112,7 +112,8 @@ class QueryOptions:
             "--format",
             "-f",
             metavar="FORMAT",
-            help="table, tsv, csv, excel (csv with a BOM and CRLF), json or jsonl. Default: table on a terminal, tsv in a pipe.",
+            help="table, tsv, csv, excel (csv with a BOM and CRLF), json, jsonl, markdown, html (a page) or chronicle (numbered text that ingest reads). "
+            "Default: table on a terminal, tsv in a pipe.",
             autocompletion=_complete_format,
         ),
     ] = None
@@ -121,7 +122,7 @@ class QueryOptions:
         typer.Option(
             "--fields",
             metavar="FIELD,...",
-            help="The columns of tsv, csv and excel (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
+            help="The columns of tsv, csv, excel, markdown and html (the keys of json and jsonl), in order: id, seq, date, end, text, categories, agencies, people, "
             "vehicles (Chinese names), agencies_en, people_en, vehicles_en, agency_ids, person_ids, vehicle_ids.",
         ),
     ] = None

@@ -1,7 +1,8 @@
 """Where results go, in the format chosen once: tables for a person, lines for a program.
 
 `choose_output` picks a `TableOutput` (Rich tables, built by `render`) or a
-`lines.LineOutput` (tsv, csv, excel, json, jsonl); both have the methods of `Output`,
+`lines.LineOutput` (tsv, csv, excel, json, jsonl; `exports.ExportOutput` adds
+markdown, html and chronicle); all have the methods of `Output`,
 so a command hands over its results without asking which format is in use.
 """
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from .render import Console
     from .store import Event
 
-FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl")
+FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl", "markdown", "html", "chronicle")
 COLORS = ("auto", "always", "never")
 _paged: list = []  # the pager streams opened by choose_output, closed by finish()
 
@@ -67,7 +68,7 @@ def choose_output(
         check_choice("format", fmt or FORMATS[0], FORMATS)
         check_choice("--color value", color, COLORS)
     if fields and fmt == "table":
-        raise UsageError("--fields chooses the columns of tsv, csv, excel, json and jsonl, not of a table; add --format tsv")
+        raise UsageError("--fields chooses the columns of tsv, csv, excel, markdown, html, json and jsonl, not of a table; add --format tsv")
     stream = stream or sys.stdout
     isatty = getattr(stream, "isatty", None)
     tty = bool(isatty and isatty())
@@ -79,6 +80,10 @@ def choose_output(
         _paged.append(stream)
     if fmt == "table":
         return TableOutput(stream, table_style(color, tty))
+    if fmt in ("markdown", "html", "chronicle"):  # imported only for them: piped start-up stays as it was
+        from .exports import ExportOutput
+
+        return ExportOutput(fmt, stream, fields, header)
     from .lines import LineOutput
 
     return LineOutput(fmt, stream, fields, header)
