@@ -12,9 +12,10 @@ import pytest
 
 from conftest import cli, run_process
 from spacelog.cli import COMMANDS, app
+from spacelog.output import FORMATS as OUTPUT_FORMATS
 from spacelog.suggest import closest
 
-FORMATS = ["table", "tsv", "csv", "excel", "json", "jsonl"]
+FORMATS = list(OUTPUT_FORMATS)  # every one: nothing is printed when nothing is found
 
 
 @pytest.mark.parametrize(
@@ -33,8 +34,8 @@ FORMATS = ["table", "tsv", "csv", "excel", "json", "jsonl"]
         (["show", "1", "2"], "got unexpected extra argument(s) (2); see spacelog show --help"),
         (["serch", "x"], "no such command 'serch'; did you mean search?"),
         (["frobnicate"], "no such command 'frobnicate'; see spacelog --help"),
-        (["search", "x", "--format", "jsn"], "unknown format 'jsn'; did you mean json? (use one of table, tsv, csv, excel, json, jsonl)"),
-        (["search", "x", "--format", "xml"], "unknown format 'xml'; use one of table, tsv, csv, excel, json, jsonl"),
+        (["search", "x", "--format", "jsn"], f"unknown format 'jsn'; did you mean json? (use one of {', '.join(OUTPUT_FORMATS)})"),
+        (["search", "x", "--format", "xml"], f"unknown format 'xml'; use one of {', '.join(OUTPUT_FORMATS)}"),
         (["search", "x", "--sort", "relevence"], "unknown sort order 'relevence'; did you mean relevance? (use one of date, relevance)"),
         (["who", "x", "--kind", "persn"], "unknown kind 'persn'; did you mean person? (use one of agency, person, vehicle)"),
         (["help", "serch"], "no such command 'serch'; did you mean search?"),
