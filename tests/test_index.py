@@ -23,6 +23,11 @@ QUERIES = [
     ["search", "1月18日"],
     ["search", "出舱", "--exclude", "惠特森", "--any", "火星"],
     ["search", "国际空间站", "--agency", "NASA", "--month", "3"],
+    ["search", "站"],  # one character: no pair to look up, a scan of the keys
+    ["search", "空间"],  # two characters: one run of the inverted index, no verification
+    ["search", "国际空间站任务"],  # many pairs: their runs intersected, then verified
+    ["search", "空间站", "猎鹰"],  # every term (AND)
+    ["search", "1", "NASA"],
     ["timeline", "--month", "3"],
     ["timeline", "--category", "eva", "--from", "1990-01-01", "--to", "2005-12-31"],
     ["timeline", "--year", "2001", "--person", "惠特森"],
@@ -131,3 +136,107 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     update(50, 100)
     update(100, 100)  # done: the bar stops
     assert "indexing the store" in terminal.getvalue()
+
+
+def test_the_inverted_index_finds_exactly_what_a_scan_finds(tmp_path, monkeypatch):
+    """Every substring of some keys (1 to 7 characters), and pairs found apart but never together."""
+    from conftest import REGISTRY
+    from spacelog.index import open_index
+    from spacelog.query import MemorySource
+    from spacelog.registry import load_registry
+    from spacelog.store import load_store
+
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2400, "mixed")
+    registry = load_registry(REGISTRY)
+    memory = MemorySource(load_store([str(store)], registry))
+    indexed = open_index(str(store), registry)
+    assert indexed is not None
+    keys = [memory.text_key(i) for i in range(memory.n)]
+    rng = random.Random(3)
+    terms = {"卡西尼", "猎鹰9", "空间站", "站", "9", "zz", "间空", "西卡"}
+    for key in rng.sample(keys, 40):
+        for length in range(1, 8):
+            start = rng.randrange(max(1, len(key) - length))
+            terms.add(key[start : start + length])
+    for term in sorted(terms):
+        assert indexed.containing(term) == memory.containing(term), term
+    assert indexed.containing("猎鹰9") and "猎鹰9" not in store.read_text(encoding="utf-8")
+
+
+def test_pairs_apart_are_not_a_match(tmp_path, monkeypatch):
+    """卡西 and 西尼 in one event's text but not 卡西尼: the candidate is verified against its key."""
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    base = shipped_events()[0]
+    texts = ["卡西、西尼号", "“卡西”尼号抵达", "卡西尼号抵达", "猎鹰", "“猎”鹰9"]
+    store = tmp_path / "s.jsonl"
+    lines = [
+        json.dumps(dict(base, id=f"2017-{k + 1:03d}", seq=k + 1, text=t, agencies=[], people=[], vehicles=[]), ensure_ascii=False) for k, t in enumerate(texts)
+    ]
+    store.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def found(*terms: str) -> list[str]:
+        result = run(INDEXED, monkeypatch, "search", *terms, "--data", str(store), "--format", "jsonl")
+        return [json.loads(line)["text"] for line in result.stdout.splitlines()]
+
+    assert found("卡西尼") == ["“卡西”尼号抵达", "卡西尼号抵达"]
+    assert found("猎鹰") == ["猎鹰", "“猎”鹰9"]
+    assert found("猎鹰9") == ["“猎”鹰9"]
+    assert found("西尼号", "卡西") == ["卡西、西尼号", "“卡西”尼号抵达", "卡西尼号抵达"]
+    assert found("卡西尼号", "抵达") == ["“卡西”尼号抵达", "卡西尼号抵达"]
+
+
+def split_store(store: Path, folder: Path, files: int, interleaved: bool) -> list[Path]:
+    """The store's lines in `files` files: consecutive runs, or dealt out in turn (dates and ids then overlap)."""
+    lines = store.read_bytes().splitlines(keepends=True)
+    folder.mkdir()
+    paths = [folder / f"part-{k}.jsonl" for k in range(files)]
+    for k, path in enumerate(paths):
+        path.write_bytes(b"".join(lines[k::files] if interleaved else lines[k * len(lines) // files : (k + 1) * len(lines) // files]))
+    return paths
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_a_folder_and_several_files_are_indexed_file_by_file(tmp_path, monkeypatch, interleaved):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2400, "mixed")
+    with store.open("ab") as f:
+        f.write(b"not json\n")
+    paths = split_store(store, tmp_path / "folder", 3, interleaved)
+    for data in (["--data", str(tmp_path / "folder")], [arg for p in paths for arg in ("--data", str(p))]):
+        for query in QUERIES:
+            for fmt in ("jsonl", "tsv"):
+                args = [*query, *data, "--format", fmt]
+                plain = run(PLAIN, monkeypatch, *args)
+                indexed = run(INDEXED, monkeypatch, *args)
+                assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr), (interleaved, args)
+    from spacelog.cache import entry_name
+
+    assert all((Path(os.environ["SPACELOG_CACHE"]) / f"{entry_name('index', p)}.idx").is_file() for p in paths)  # one index a file
+
+
+def test_an_id_in_two_files_is_reported_as_a_full_read_reports_it(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 1200, "compact")
+    paths = split_store(store, tmp_path / "folder", 2, False)
+    first = paths[0].read_bytes().splitlines(keepends=True)
+    with paths[1].open("ab") as f:
+        f.write(first[5] + first[5])  # an id of the first file, twice in the second
+    for query in (["search", "空间站"], ["timeline", "--month", "3"], ["show", json.loads(first[5])["id"]]):
+        args = [*query, "--data", str(tmp_path / "folder"), "--format", "jsonl"]
+        plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)
+        assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr)
+        assert f"duplicate id {json.loads(first[5])['id']} (first at {paths[0]}:6)" in indexed.stderr
+
+
+def test_a_path_written_another_way_is_reported_as_written(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 600, "compact")
+    with store.open("ab") as f:
+        f.write(store.read_bytes().splitlines(keepends=True)[0] + b"oops\n")
+    run(INDEXED, monkeypatch, "search", "空间站", "--data", str(store))
+    monkeypatch.chdir(tmp_path)
+    for spelling in ("s.jsonl", "./s.jsonl"):
+        stderr = run(INDEXED, monkeypatch, "search", "空间站", "--data", spelling).stderr
+        assert f"{spelling}:601: duplicate id 1990-001 (first at {spelling}:1)" in stderr and f"{spelling}:602: invalid JSON" in stderr

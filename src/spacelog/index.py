@@ -3,11 +3,19 @@
 For one store file of at least `SPACELOG_INDEX_MIN_BYTES` (default 1 MB, about
 2,000 events), spacelog builds once, in the cache folder, one file
 `index-<crc of the store's path>.idx` holding sections:
-- `keys`: the normalised text (`search_key`) of each event, one a line, scanned
-  in chunks with bytes.find (normalised, so `猎鹰9` finds `“猎鹰”9`);
+- `keys`: the normalised text (`search_key`) of each event, one a line
+  (normalised, so `猎鹰9` finds `“猎鹰”9`), and `key_crc`, the CRC-32 of each
+  KEY_BLOCK bytes of it, so a query checks only the blocks it reads;
+- an inverted index of the keys: `grams`, every pair of adjacent characters of
+  any key, ascending, and for each the events whose key holds it (`gram_start`
+  into `gram_postings`, each run checked by its CRC in `gram_crc`). A term of two
+  characters is one run; a longer one is the intersection of its pairs' runs,
+  each candidate then verified against its key; a term of one character is
+  found by a scan of `keys` in chunks with bytes.find;
 - int arrays: where each event's line is in the store, its start and end dates,
   its rank in (date, id) order, where its key starts in `keys`;
-- `postings`: for each entity, category and month, the events tagged with it;
+- `postings`: for each entity, category and month, the events tagged with it
+  (each run checked by its own CRC, kept in the trailer);
 - `ids`; and, last, a JSON trailer (meta) with the diagnostics of the store's bad
   lines, the offset, length and CRC-32 of every section, and the stamps of the
   store and of every registry file it was built from.
@@ -38,8 +46,8 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import compress, count, repeat
-from operator import contains
+from itertools import compress, count, islice, repeat
+from operator import add, contains, lt, sub
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,16 +55,20 @@ from . import cache
 from .errors import DataError
 from .query import date_number, order_key, overlaps_month
 from .registry import Registry
-from .store import TAG_FIELDS, Diagnostic, Event, decode_line
+from .store import STDIN, TAG_FIELDS, Diagnostic, Event, decode_line, expand_paths
 from .text import UNSAFE_JSON_BYTES, search_key
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
-MAGIC = b"SPLIDX05"  # at the start and the end of every index file
+MAGIC = b"SPLIDX06"  # at the start and the end of every index file
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
+SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes the span wider than needed
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
-_ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i"}
+KEY_BLOCK = 4096  # bytes of keys under one CRC: a query verifying a few candidates reads a few blocks
+_ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I"}
+_GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "I"}  # written by grams.py
+_TYPECODES = {**_ARRAYS, **_GRAMS}
 Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
 Warn = Callable[[str], None]
@@ -76,16 +88,17 @@ class IndexDamaged(Exception):
     """An index file whose bytes are not what its build wrote (the message says where)."""
 
 
-def store_to_index(paths: list[str]) -> str | None:
-    """The store file to index, when the store is one regular file big enough to need it."""
-    if len(paths) != 1 or paths[0] == "-":
-        return None
+def stores_to_index(paths: list[str]) -> list[str]:
+    """The store files to index, each on its own, when they are regular files big enough together to need it."""
     try:
-        size = os.stat(paths[0]).st_size
+        files = expand_paths(paths)
         minimum = int(os.environ.get(MIN_BYTES_ENV, DEFAULT_MIN_BYTES))
-    except (OSError, ValueError):
-        return None
-    return paths[0] if os.path.isfile(paths[0]) and size >= minimum else None
+        if STDIN in files or not all(map(os.path.isfile, files)):
+            return []  # standard input is read whole
+        size = sum(os.stat(path).st_size for path in files)
+    except (OSError, ValueError, DataError):
+        return []  # reading the store whole says what is wrong
+    return files if size >= minimum else []
 
 
 def file_stamp(st: os.stat_result) -> list[int]:
@@ -197,7 +210,7 @@ class _Place:
         tmp = self.dir / f".{self.name}.{os.getpid()}.{os.urandom(4).hex()}.{os.uname().nodename}.tmp"
         out = open(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), "w+b")
         try:
-            meta = build(self.store, store_file, registry, out, self.stamp, progress)
+            meta = build(self.store, store_file, registry, out, self.stamp, progress, self.dir)
             out.flush()
             if file_stamp(os.fstat(store_file.fileno())) != self.stamp["store"]:
                 tmp.unlink()
@@ -265,6 +278,14 @@ def remove_leftovers(directory: Path) -> None:
             pass
 
 
+def _catching(problem: list[BaseException], check: Callable[..., None], *args: object) -> None:
+    """Run `check` in a thread, keeping what it raised for the caller."""
+    try:
+        check(*args)
+    except BaseException as err:
+        problem.append(err)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -294,12 +315,20 @@ def read_meta(f: BinaryIO) -> dict:
     try:
         meta = json.loads(raw)
         n = meta["n"]
-        for name in (*_ARRAYS, "keys", "ids"):
-            offset, length, _ = meta["sections"][name]
-            if not (len(MAGIC) <= offset and offset + length <= start and length % array.array(_ARRAYS.get(name, "b")).itemsize == 0):
+        sections = meta["sections"]
+        for name in (*_ARRAYS, *_GRAMS, "keys", "ids"):
+            offset, length, _ = sections[name]
+            if not (len(MAGIC) <= offset and offset + length <= start and length % array.array(_TYPECODES.get(name, "b")).itemsize == 0):
                 raise IndexDamaged(f"section {name} is out of bounds")
-        if meta["sections"]["key_off"][1] != 8 * (n + 1) or meta["sections"]["line_off"][1] != 8 * n:
+        if sections["key_off"][1] != 8 * (n + 1) or sections["line_off"][1] != 8 * n:
             raise IndexDamaged("its arrays do not match its number of events")
+        grams = sections["grams"][1] // 8
+        if (
+            sections["gram_start"][1] != 8 * (grams + 1)
+            or sections["gram_crc"][1] != 4 * grams
+            or sections["key_crc"][1] != 4 * -(-sections["keys"][1] // KEY_BLOCK)
+        ):
+            raise IndexDamaged("its inverted index does not match its keys")
     except (ValueError, KeyError, TypeError, IndexError) as err:
         raise IndexDamaged("its trailer is not what spacelog wrote") from err
     return meta
@@ -315,10 +344,13 @@ class IndexSource:
         self._file, self._index, self.meta = store_file, index_file, meta
         self._place, self._registry, self._warn = place, registry, warn
         self.n: int = meta["n"]
-        self.diagnostics = [Diagnostic(*d) for d in meta["diagnostics"]]
-        self._arrays: dict[str, array.array] = {}
+        self.diagnostics = [
+            Diagnostic(place.store, line, message if first is None else f"{message} (first at {place.store}:{first})")
+            for line, message, first in meta["diagnostics"]
+        ]
+        self._arrays: dict[str, memoryview] = {}
         self._ids: list[str] | None = None
-        self._keys_checked = False
+        self._window: tuple[int, bytes] = (0, b"")  # the keys text_key read last, from that key offset
         self._repairs = 0
         self._unsafe = set(meta["unsafe"])
         self._store_size = os.fstat(store_file.fileno()).st_size
@@ -351,41 +383,13 @@ class IndexSource:
         self._index.close()
         self._index, self.meta = index_file, meta
 
-    def _array(self, name: str) -> array.array:
+    def _array(self, name: str) -> memoryview:
         if name not in self._arrays:
-            values = array.array(_ARRAYS[name])
-            values.frombytes(self._section(name))
+            values = memoryview(self._section(name)).cast(_TYPECODES[name])  # type: ignore[call-overload]  # no copy
             if name == "key_off" and values[-1] != self.meta["sections"]["keys"][1]:
                 raise DataError("the index's key offsets do not match its keys")  # a CRC collision, or a bad build
             self._arrays[name] = values
         return self._arrays[name]
-
-    def _keys(self) -> Iterator[memoryview]:
-        """The `keys` section in chunks of about CHUNK bytes (see `find`)."""
-        offset, length, _ = self.meta["sections"]["keys"]
-        fd = self._index.fileno()
-        done = 0
-        while done < length:
-            data = os.pread(fd, min(CHUNK, length - done), offset + done)
-            if not data:
-                raise IndexDamaged("section keys is truncated")
-            done += len(data)
-            yield memoryview(data)
-
-    def _check_keys(self) -> None:
-        if self._keys_checked:
-            return
-        crc = 0
-        try:
-            for chunk in self._keys():
-                crc = zlib.crc32(chunk, crc)
-        except IndexDamaged as err:
-            self._repair(str(err))
-            return self._check_keys()
-        if crc != self.meta["sections"]["keys"][2]:
-            self._repair("section keys does not match its checksum")
-            return self._check_keys()
-        self._keys_checked = True
 
     # -------------------------------------------------------------- EventSource
     def dates(self, i: int) -> tuple[int, int]:
@@ -395,22 +399,121 @@ class IndexSource:
         where = self.meta["postings"].get(f"{field}:{value}")
         if where is None:
             return set()
-        start, count = where
-        return set(self._array("postings")[start : start + count])
+        start, count, crc = where
+        data = os.pread(self._index.fileno(), 4 * count, self.meta["sections"]["postings"][0] + 4 * start)
+        if len(data) != 4 * count or zlib.crc32(data) != crc:
+            self._repair("section postings does not match its checksum")
+            return self.tagged(field, value)
+        return set(memoryview(data).cast("i"))
 
     def in_month(self, month: int) -> set[int]:
         return self.tagged("month", str(month))
 
     def containing(self, key: str) -> list[int]:
-        """Events whose key holds `key`: one pass over `keys`, which is checked against its CRC on the way."""
+        """Events whose key holds `key`: from the runs of its character pairs, else one pass over `keys`."""
         offsets = self._array("key_off")
         while True:
             try:
-                return self._find(key.encode("utf-8"), offsets)
+                if len(key) < 2:
+                    return self._find(key.encode("utf-8"), offsets)
+                candidates = self._candidates(key)
+                return candidates if len(key) == 2 else self._verify(candidates, key.encode("utf-8"), offsets)
             except IndexDamaged as err:
                 self._repair(str(err))
 
-    def _find(self, needle: bytes, offsets: array.array) -> list[int]:
+    def _candidates(self, key: str) -> list[int]:
+        """The events whose key holds every pair of adjacent characters of `key`, ascending."""
+        runs = []
+        for gram in {(ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False)}:
+            run = self._run(gram)
+            if not run:
+                return []
+            runs.append(run)
+        runs.sort(key=len)
+        found: list[int] = runs[0].tolist()
+        for run in runs[1:]:
+            if len(found) * 16 < len(run):  # a few candidates: look each up
+                found = [i for i in found if (k := bisect.bisect_left(run, i)) < len(run) and run[k] == i]
+            else:
+                found = list(filter(set(run).__contains__, found))
+        return found
+
+    def _run(self, gram: int) -> memoryview | None:
+        """The events whose key holds the character pair `gram`, checked against its CRC."""
+        grams = self._array("grams")
+        k = bisect.bisect_left(grams, gram)
+        if k == len(grams) or grams[k] != gram:
+            return None
+        first, last = self._array("gram_start")[k], self._array("gram_start")[k + 1]
+        data = os.pread(self._index.fileno(), 4 * (last - first), self.meta["sections"]["gram_postings"][0] + 4 * first)
+        if len(data) != 4 * (last - first) or zlib.crc32(data) != self._array("gram_crc")[k]:
+            raise IndexDamaged("section gram_postings does not match its checksum")
+        return memoryview(data).cast("I")
+
+    def _keys_between(self, start: int, end: int, check: bool = True) -> tuple[int, bytes]:
+        """The blocks of `keys` that hold bytes start..end, each checked against its CRC; and the offset of the first."""
+        section, length, _ = self.meta["sections"]["keys"]
+        first, last = start // KEY_BLOCK, max(start, end - 1) // KEY_BLOCK + 1
+        low, high = first * KEY_BLOCK, min(length, last * KEY_BLOCK)
+        data = os.pread(self._index.fileno(), high - low, section + low)
+        if len(data) != high - low:
+            raise IndexDamaged("section keys is truncated")
+        if check:
+            self._check_blocks(first, data)
+        return low, data
+
+    def _check_blocks(self, first: int, data: bytes) -> None:
+        view = memoryview(data)
+        found = [zlib.crc32(view[k : k + KEY_BLOCK]) for k in range(0, len(data), KEY_BLOCK)]
+        if found != self._array("key_crc")[first : first + len(found)].tolist():
+            raise IndexDamaged("section keys does not match its checksum")
+
+    def _verify(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
+        """The candidates whose key holds `needle`: few, by the blocks of keys they are in; many, by chunks."""
+        if 2 * KEY_BLOCK * len(candidates) > self.meta["sections"]["keys"][1]:
+            return self._verify_many(candidates, needle, offsets)
+        found: list[int] = []
+        low, data = 0, b""
+        high = 0
+        m = len(candidates)
+        for j, i in enumerate(candidates):
+            start, end = offsets[i], offsets[i + 1] - 1
+            if start < low or end > high:
+                last = end
+                for k in range(j + 1, m):  # read on while the next candidates' keys are near
+                    following = candidates[k]
+                    if offsets[following] - last > KEY_BLOCK or offsets[following + 1] - start > CHUNK:
+                        break
+                    last = offsets[following + 1] - 1
+                low, data = self._keys_between(start, last)
+                high = low + len(data)
+            if data.find(needle, start - low, end - low) != -1:
+                found.append(i)
+        return found
+
+    def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
+        """Keys read CHUNK bytes at a time; each candidate's key searched in place, in C
+        (map), while a thread checks the chunk's blocks (zlib releases the GIL)."""
+        starts = list(map(offsets.__getitem__, candidates))
+        ends = list(map(sub, map(offsets.__getitem__, map(add, candidates, repeat(1))), repeat(1)))
+        found: list[int] = []
+        j, m = 0, len(candidates)
+        while j < m:
+            k = max(j + 1, bisect.bisect_right(ends, starts[j] // KEY_BLOCK * KEY_BLOCK + CHUNK, j))
+            low, data = self._keys_between(starts[j], ends[k - 1], check=False)
+            problem: list[BaseException] = []
+            checking = threading.Thread(target=_catching, args=(problem, self._check_blocks, low // KEY_BLOCK, data))
+            checking.start()
+            hits = map(data.find, repeat(needle), map(sub, starts[j:k], repeat(low)), map(sub, ends[j:k], repeat(low)))
+            chunk = list(compress(candidates[j:k], map((-1).__ne__, hits)))
+            checking.join()
+            if problem:
+                raise problem[0]
+            found.extend(chunk)
+            j = k
+        return found
+
+    def _find(self, needle: bytes, offsets: memoryview) -> list[int]:
         """Chunks are read into one reusable buffer and searched in place (bytes.find
         with bounds), so the pass copies nothing and holds CHUNK bytes at a time.
         The hits count only once the CRC of the whole section matched; the CRC of a
@@ -458,16 +561,31 @@ class IndexSource:
             base, filled = base + cut, end - cut
 
     def text_key(self, i: int) -> str:
-        self._check_keys()
         offsets = self._array("key_off")
-        section = self.meta["sections"]["keys"][0]
-        return os.pread(self._index.fileno(), offsets[i + 1] - offsets[i] - 1, section + offsets[i]).decode("utf-8")
+        start, end = offsets[i], offsets[i + 1] - 1
+        low, data = self._window
+        if start < low or end > low + len(data):
+            while True:
+                try:
+                    self._window = low, data = self._keys_between(start, min(end + 4 * KEY_BLOCK, self.meta["sections"]["keys"][1]))
+                    break
+                except IndexDamaged as err:
+                    self._repair(str(err))
+        return data[start - low : end - low].decode("utf-8")
 
     def in_order(self, numbers: Iterable[int]) -> list[int]:
         numbers = sorted(numbers)
         if not self.meta["in_date_order"]:
             numbers.sort(key=self._array("rank").__getitem__)
         return numbers
+
+    def rank(self, i: int) -> int:
+        """The place of event i in (date, id) order."""
+        return i if self.meta["in_date_order"] else self._array("rank")[i]
+
+    def close(self) -> None:
+        self._file.close()
+        self._index.close()
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
         return self._unsafe.intersection(numbers) if self._unsafe else set()  # noted when the index was built
@@ -483,20 +601,29 @@ class IndexSource:
         offsets, lengths = self._array("line_off"), self._array("line_len")
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
-        ascending = all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+        ascending = all(map(lt, numbers, islice(numbers, 1, None)))
         fd = self._file.fileno()
         if not ascending or len(numbers) * 64 < self.n:
             for i in numbers:
                 yield self._checked(os.pread(fd, lengths[i], offsets[i]))
             return
-        data, data_start = b"", 0  # data holds the store's bytes from data_start on
-        for i in numbers:
-            start, end = offsets[i], offsets[i] + lengths[i]
-            if end > data_start + len(data):  # lines ascend: refill from this line on
-                data, data_start = os.pread(fd, max(CHUNK, end - start), start), start
-            if data[start - data_start] != 123 or data[end - data_start - 1] != 125:  # { and }
+        starts = list(map(offsets.__getitem__, numbers))
+        ends = list(map(add, starts, map(lengths.__getitem__, numbers)))
+        j, m = 0, len(numbers)
+        while j < m:  # CHUNK bytes of the store at a time; its lines cut and checked in C (map)
+            k = max(j + 1, bisect.bisect_right(ends, starts[j] + CHUNK, j))
+            low = starts[j]
+            data = os.pread(fd, ends[k - 1] - low, low)
+            first = list(map(sub, starts[j:k], repeat(low)))
+            after = list(map(sub, ends[j:k], repeat(low)))
+            if (
+                len(data) != ends[k - 1] - low
+                or bytes(map(data.__getitem__, first)).count(b"{") != k - j
+                or bytes(map(data.__getitem__, map(sub, after, repeat(1)))).count(b"}") != k - j
+            ):
                 self._checked(b"")
-            yield data[start - data_start : end - data_start]
+            yield from map(data.__getitem__, map(slice, first, after))
+            j = k
 
     def event(self, i: int) -> Event:
         line = self._checked(os.pread(self._file.fileno(), self._array("line_len")[i], self._array("line_off")[i])).decode("utf-8")
@@ -512,8 +639,35 @@ class IndexSource:
         return self._ids[i]
 
 
-def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None) -> dict:
+class KeyWriter:
+    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes and of the whole."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.pending = out, bytearray()
+        self.length, self.crc, self.blocks = 0, 0, array.array("I")
+
+    def add(self, key: bytes) -> None:
+        self.pending += key
+        self.length += len(key)
+        if len(self.pending) >= 64 * KEY_BLOCK:
+            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
+
+    def _write(self, size: int) -> None:
+        view = memoryview(self.pending)[:size]
+        self.blocks.extend(zlib.crc32(view[k : k + KEY_BLOCK]) for k in range(0, size, KEY_BLOCK))
+        self.crc = zlib.crc32(view, self.crc)
+        self.out.write(view)
+        view.release()
+        del self.pending[:size]
+
+    def close(self) -> None:
+        self._write(len(self.pending))
+
+
+def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
     """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
+    from .grams import GramBuilder  # numpy: only while building
+
     arrays = {name: array.array(code) for name, code in _ARRAYS.items() if name != "postings"}
     postings: dict[str, array.array] = {}
     diagnostics: list[list] = []
@@ -522,7 +676,8 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     ids: list[str] = []
     sections: dict[str, list[int]] = {}
     out.write(MAGIC)
-    keys_crc, key_offset = 0, 0
+    keys, grams = KeyWriter(out), GramBuilder(spill_dir)
+    id_span = [1 << 200, -1]  # no id has a year and seq beyond this
     store_file.seek(0)
     total, offset = os.fstat(store_file.fileno()).st_size, 0
     for line_no, raw in enumerate(store_file, start=1):
@@ -541,10 +696,10 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         content = content.rstrip()
         event, problems = decode_line(line, registry)
         if problems or event is None:
-            diagnostics.extend([store, line_no, p] for p in problems)
+            diagnostics.extend([line_no, p, None] for p in problems)
             continue
         if event["id"] in seen:
-            diagnostics.append([store, line_no, f"duplicate id {event['id']} (first at {store}:{seen[event['id']]})"])
+            diagnostics.append([line_no, f"duplicate id {event['id']}", seen[event["id"]]])  # the path is added when read
             continue
         seen[event["id"]] = line_no
         i = len(ids)
@@ -553,12 +708,13 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         ids.append(event["id"])
         arrays["line_off"].append(start)
         arrays["line_len"].append(len(content))
-        arrays["key_off"].append(key_offset)
-        key = search_key(event["text"]).encode("utf-8") + b"\n"
-        out.write(key)
-        keys_crc = zlib.crc32(key, keys_crc)
-        key_offset += len(key)
+        arrays["key_off"].append(keys.length)
+        key = search_key(event["text"])
+        grams.add(key)
+        keys.add(key.encode("utf-8") + b"\n")
         first = date_number(event["date"])
+        span = first // 10000 * SEQS + event["seq"]  # (year, seq): equal for equal ids
+        id_span = [min(id_span[0], span), max(id_span[1], span)]
         arrays["start"].append(first)
         arrays["end"].append(date_number(event["end"]) if event["end"] else first)
         for field in TAG_FIELDS:
@@ -568,25 +724,29 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
         for month in months:
             postings.setdefault(f"month:{month}", array.array("i")).append(i)
-    sections["keys"] = [len(MAGIC), key_offset, keys_crc]
-    arrays["key_off"].append(key_offset)
+    keys.close()
+    sections["keys"] = [len(MAGIC), keys.length, keys.crc]
+    arrays["key_off"].append(keys.length)
+    arrays["key_crc"] = keys.blocks
     order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
     rank = array.array("i", bytes(4 * len(ids)))
     for position, i in enumerate(order):
         rank[i] = position
     arrays["rank"] = rank
+    ends = [[arrays["start"][i], len(ids[i]), ids[i]] for i in (order[:1] + order[-1:])]
     directory_of_postings, flat = {}, array.array("i")
     for name, numbers in postings.items():
-        directory_of_postings[name] = [len(flat), len(numbers)]
+        directory_of_postings[name] = [len(flat), len(numbers), zlib.crc32(numbers)]
         flat.extend(numbers)
     arrays["postings"] = flat
     blobs = {name: values.tobytes() for name, values in arrays.items()}
     blobs["ids"] = "\n".join(ids).encode("utf-8")
-    position = len(MAGIC) + key_offset
+    position = len(MAGIC) + keys.length
     for name, blob in blobs.items():
         out.write(blob)
         sections[name] = [position, len(blob), zlib.crc32(blob)]
         position += len(blob)
+    sections.update(grams.write(out, position))
     meta = {
         "stamp": stamp,
         "n": len(ids),
@@ -594,6 +754,8 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         "diagnostics": diagnostics,
         "postings": directory_of_postings,
         "in_date_order": order == list(range(len(ids))),
+        "order_span": [ends[0], ends[-1]] if ends else None,  # the first and last event in (date, id) order
+        "id_span": id_span,
         "unsafe": unsafe,
     }
     raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
