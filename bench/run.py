@@ -224,6 +224,39 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
     return lines
 
 
+def check_scale(runs: int, sizes: list[int], spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
+    """`spacelog check` on synthetic stores: time against one jq search over the same file, and peak memory."""
+    jq = shutil.which("jq")
+    lines = [
+        "## `check` at scale",
+        "",
+        "`spacelog check STORE` (streams: every line validated, duplicate ids found across the store, the names the",
+        "registry lacks counted), against one `jq -c 'select(.text|contains(\"卡西尼\"))'` over the same file (`--style same`).",
+        "Targets at 1,000,000 events: time ≤ 2× jq, peak memory ≤ 200 MB.",
+        "",
+        fmt_row(["events", "file", "check", "peak RSS", "jq", "check ÷ jq"]),
+        fmt_row(["---"] * 6),
+    ]
+    for n in sizes:
+        store = tmp / f"check-{n}.jsonl"
+        subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store)], check=True)
+        size_mb = store.stat().st_size / 1e6
+        wall, peak = measure([*spacelog, "check", str(store)], max(1, runs // 2), env=env)
+        cells = [f"{n:,}", f"{size_mb:.0f} MB", f"{wall:.2f} s", f"{peak:.0f} MB"]
+        if jq:
+            jq_wall, _ = measure([jq, "-c", 'select(.text|contains("卡西尼"))', str(store)], max(1, runs // 2))
+            cells += [f"{jq_wall:.2f} s", f"{wall / jq_wall:.2f}"]
+            if n >= 1_000_000:
+                checks.append((f"`check`, {n:,} events: time ÷ one jq search", wall / jq_wall, 2.0))
+        else:
+            cells += ["-", "-"]
+        if n >= 1_000_000:
+            checks.append((f"`check`, {n:,} events: peak memory in MB ÷ 200", peak / 200, 1.0))
+        lines.append(fmt_row(cells))
+        store.unlink()
+    return [*lines, ""]
+
+
 def names(runs: int, spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
     """`spacelog unknown` on the 2016 chronicle against its gold, and the cost it adds to ingest."""
     import json
@@ -366,6 +399,7 @@ def main() -> None:
     ap.add_argument("--styles", default="same,mixed")
     ap.add_argument("--skip-startup", action="store_true")
     ap.add_argument("--skip-names", action="store_true")
+    ap.add_argument("--check-sizes", help="store sizes for `check` (default: --sizes; empty: skip)")
     target = ap.add_mutually_exclusive_group()
     target.add_argument("--write", action="store_const", dest="out", const=str(ROOT / "BENCHMARKS.md"), help="write the report to BENCHMARKS.md")
     target.add_argument("--out", help="write the report to this file")
@@ -392,6 +426,9 @@ def main() -> None:
             details += startup(args.runs, spacelog, tmp, checks) + [""]
         if not args.skip_names:
             details += names(args.runs, spacelog, tmp, env, checks)
+        check_sizes = sizes if args.check_sizes is None else [int(s) for s in args.check_sizes.split(",") if s]
+        if check_sizes:
+            details += check_scale(args.runs, check_sizes, spacelog, tmp, env, checks)
         if sizes:
             details += scale(args.runs, sizes, args.styles.split(","), spacelog, tmp, env, checks)
         lines += [DESIGN, "", *summary(checks), *details]
