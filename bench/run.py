@@ -181,6 +181,65 @@ def startup(runs: int, spacelog: list[str], tmp: Path, checks: list[Check]) -> l
     return lines
 
 
+def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
+    lines = ["## Scale: synthetic stores made with `bench/make_store.py`", ""]
+    rg, jq = shutil.which("rg"), shutil.which("jq")
+    results: dict[tuple[str, str, int], float] = {}
+    largest = max(sizes) if max(sizes) >= 1_000_000 else -1  # the scale targets are set at 1,000,000 events
+    if largest < 0:
+        lines += [f"(The scale targets are set at 1,000,000 events; this run's largest store has {max(sizes):,}, so they are not judged.)", ""]
+    for style in styles:
+        for n in sizes:
+            store = tmp / f"store-{style}-{n}.jsonl"
+            subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store), "--style", style], check=True)
+            size_mb = store.stat().st_size / 1e6
+            shutil.rmtree(tmp / "cache", ignore_errors=True)
+            start = time.perf_counter()
+            subprocess.run([*spacelog, "search", "卡西尼", "--data", str(store), "--format", "jsonl"], stdout=subprocess.DEVNULL, env=env, check=False)
+            first = time.perf_counter() - start
+            lines += [
+                f"### {n:,} events, `--style {style}` ({size_mb:.0f} MB)",
+                "",
+                f"First query, which builds the index once (stores of 1 MB or more): {first:.2f} s.",
+                "",
+                fmt_row(["query (`--format jsonl > /dev/null`)", "spacelog", "peak RSS", "rg -F", "× rg", "jq", "jq ÷ spacelog"]),
+                fmt_row(["---"] * 7),
+            ]
+            for label, args, needle in SCALE_QUERIES:
+                wall, peak = measure([*spacelog, *args, "--data", str(store), "--format", "jsonl"], runs, env=env)
+                results[(style, label, n)] = wall
+                cells = [label, f"{wall:.3f} s", f"{peak:.0f} MB ({peak / size_mb:.2f}× file)"]
+                if n == largest:
+                    checks.append((f"{label}, {n:,} events ({style}): peak memory ÷ file size", peak / size_mb, 1.5))
+                if rg and label != "who 惠特森":
+                    pattern = needle or ("NASA" if "agency" in label else '"date":"')
+                    rg_wall, _ = measure([rg, "-F", pattern, str(store)], runs)
+                    cells += [f"{rg_wall:.3f} s" + ("" if needle else f" (`{pattern}`)"), f"{wall / rg_wall:.1f}"]
+                    if n == largest:
+                        checks.append((f"{label}, {n:,} events ({style}): time ÷ `rg -F {pattern}`", wall / rg_wall, 3.0 if "selective" in label else 10.0))
+                else:
+                    cells += ["-", "-"]
+                if needle and jq:
+                    jq_wall, _ = measure([jq, "-c", f'select(.text|contains("{needle}"))', str(store)], max(1, runs // 2))
+                    cells += [f"{jq_wall:.3f} s", f"{jq_wall / wall:.1f}"]
+                    if n == largest and "selective" in label:
+                        checks.append((f"{label}, {n:,} events ({style}): spacelog time ÷ jq time", wall / jq_wall, 0.1))
+                else:
+                    cells += ["-", "-"]
+                lines.append(fmt_row(cells))
+            lines.append("")
+            store.unlink()
+        if len(sizes) >= 2:
+            lines += ["Growth, time at the largest size ÷ time at the one below it (target ≤ 12 for 10× the events):", ""]
+            for label, _, _ in SCALE_QUERIES:
+                a, b = results[(style, label, sizes[-2])], results[(style, label, sizes[-1])]
+                lines.append(f"- {label}: {b / a:.1f}× for {sizes[-1] // sizes[-2]}× the events")
+                if largest > 0:
+                    checks.append((f"{label} ({style}): growth from {sizes[-2]:,} to {sizes[-1]:,} events", b / a, 12.0 * (sizes[-1] / sizes[-2]) / 10))
+            lines.append("")
+    return lines
+
+
 def check_scale(runs: int, sizes: list[int], spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
     """`spacelog check` on synthetic stores: time against one jq search over the same file, and peak memory."""
     jq = shutil.which("jq")
