@@ -19,21 +19,26 @@ from . import __version__
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
 from .options import FILTERS, LISTING, STORE_AND_FORMAT, TERMINAL, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
 from .output import finish as finish_output
+from .usage import SpacelogCommand, SpacelogGroup
+from .usage import say as _say
 
 if TYPE_CHECKING:
     from .discover import TextTally
     from .lookup import Match
     from .output import Output
-    from .query import EventFilter, EventSource
+    from .query import EventFilter, EventSource, Term
     from .registry import Registry
 
 APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
     help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
-    "2 on a usage or data error.",
+    "2 on a usage or data error.\n\n"
+    "Environment: SPACELOG_DATA (the store), SPACELOG_REGISTRY (more registry files), SPACELOG_CACHE, SPACELOG_LANG (zh or en), "
+    "SPACELOG_PAGER, then PAGER (default: less -FRX), NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE.\n\n"
+    "spacelog help COMMAND shows the options of a command; spacelog man writes the manual page.",
     add_completion=True,
-    no_args_is_help=True,
+    cls=SpacelogGroup,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -41,16 +46,6 @@ APP_SETTINGS: dict[str, Any] = dict(
 
 
 # ------------------------------------------------------------------ error handling
-def _say(message: str) -> None:
-    from .text import visible
-
-    try:
-        sys.stderr.write(f"spacelog: {visible(message)}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass  # a closed or full stderr never changes the output or the exit status
-
-
 def _silence_stdout() -> None:
     """After the reader of a pipe went away: send what is left to /dev/null, quietly."""
     try:
@@ -183,9 +178,12 @@ def _version(value: bool) -> None:
 
 
 def main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Query chronicles of spaceflight events (大事记)."""
+    if ctx.invoked_subcommand is None:  # spacelog alone: what it can do, on stdout, status 0 (as gh)
+        typer.echo(ctx.get_help())
 
 
 @command
@@ -226,19 +224,27 @@ def search(
     if hits:
         out.listing(source, options.listed(hits), registry, highlight=[k for t in parsed for k in t.highlight_keys])
     else:
-        _suggest(" ".join(terms), source, registry)
+        _suggest(" ".join(terms), parsed, source, registry, event_filter)
     return _found(len(hits))
 
 
-def _suggest(query: str, source: "EventSource", registry: "Registry") -> None:
+def _suggest(query: str, terms: "list[Term]", source: "EventSource", registry: "Registry", event_filter: "EventFilter") -> None:
+    """Hints when a search found nothing: close names and events, among those the filters let through.
+
+    A date is not a name: a date term gets no name suggestion.
+    """
     from .i18n import _
     from .lookup import MAX_NAME, lookup
-    from .query import closest_events
+    from .query import closest_events, tagged_with
 
-    names = lookup(query, registry) if len(query) <= MAX_NAME else []
+    within = event_filter.select(source)
+    filtered = len(within) < source.n
+    names = [] if len(query) > MAX_NAME or any(t.day is not None for t in terms) else lookup(query, registry)
+    if filtered:
+        names = [m for m in names if tagged_with(source, m.entity, event_filter)]
     if names:
         _say(_("did you mean {names}?").format(names=", ".join(m.entity.label for m in names[:3])))
-    near = [source.event(i) for i in closest_events(source, query)]
+    near = [source.event(i) for i in closest_events(source, query, within=within if filtered else None)]
     if near:
         _say(_("closest events: {events}").format(events="; ".join(f"{e['id']} {e['text'][:24]}…" for e in near)))
 
@@ -584,13 +590,52 @@ def unknown(
     return EXIT_FOUND
 
 
+@command
+def help_(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="A command; omit it for the list of commands.")] = None,
+) -> int:
+    """Show the help of a COMMAND (as spacelog COMMAND --help), or of spacelog.
+
+    \b
+    Examples:
+      spacelog help
+      spacelog help search
+    """
+    from .usage import help_text
+
+    typer.echo(help_text(ctx, name))
+    return EXIT_OK
+
+
+@command
+def man(ctx: typer.Context) -> int:
+    """Write spacelog's man page (roff), made from the same help as --help.
+
+    \b
+    Examples:
+      spacelog man > ~/.local/share/man/man1/spacelog.1
+      spacelog man | man -l -
+    """
+    from .manpage import manpage
+
+    root = ctx.find_root()
+    sys.stdout.write(manpage(root.command, root, __version__))
+    return EXIT_OK
+
+
 def _visible(text: str) -> str:
     from .text import visible
 
     return visible(text)
 
 
-COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown)
+COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown, help_, man)
+WHOLE_TREE = ("help", "man")  # commands that read the help of every command
+
+
+def _name(fn: Callable) -> str:
+    return fn.__name__.rstrip("_")  # help_ is spacelog help
 
 
 def _epilog(name: str) -> str | None:
@@ -604,9 +649,9 @@ def _epilog(name: str) -> str | None:
 
 def build_app(commands=COMMANDS) -> typer.Typer:
     application = typer.Typer(**APP_SETTINGS)
-    application.callback()(main)
+    application.callback(invoke_without_command=True)(main)
     for fn in commands:
-        application.command(epilog=_epilog(fn.__name__))(fn)
+        application.command(_name(fn), epilog=_epilog(fn.__name__), cls=SpacelogCommand)(fn)
     return application
 
 
@@ -621,18 +666,18 @@ def run() -> None:
     built (3 ms less). Help, completion and unknown commands use the full app.
     """
     name = sys.argv[1] if len(sys.argv) > 1 else ""
-    chosen = [fn for fn in COMMANDS if fn.__name__ == name]
+    chosen = [fn for fn in COMMANDS if _name(fn) == name and name not in WHOLE_TREE]
     completing = any(k.startswith("_SPACELOG_COMPLETE") for k in os.environ)
     application = build_app(chosen) if chosen and not completing else app
-    if len(sys.argv) == 1 or any(a in ("--help", "-h") for a in sys.argv[1:]):
+    if len(sys.argv) == 1 or name in WHOLE_TREE or any(a in ("--help", "-h") for a in sys.argv[1:]):
         from .i18n import language
 
         if language() != "en":
             command = typer.main.get_command(application)
             _translate_help(command)
-            command()
+            command(prog_name="spacelog")
             return
-    application()
+    application(prog_name="spacelog")  # also as python -m spacelog: the name its messages and help give
 
 
 def _translate_help(command) -> None:

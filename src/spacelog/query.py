@@ -308,8 +308,8 @@ def match_spans(text: str, keys: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def closest_events(source: EventSource, query: str, limit: int = 3, budget: int = 20000) -> list[int]:
-    """Events sharing the most character pairs with the query: hints when nothing matched.
+def closest_events(source: EventSource, query: str, limit: int = 3, budget: int = 20000, within: list[int] | None = None) -> list[int]:
+    """Events (of `within`, default all) sharing the most character pairs with the query: hints when nothing matched.
 
     Looks at most at `budget` events, so a miss on a huge store stays quick.
     """
@@ -318,7 +318,7 @@ def closest_events(source: EventSource, query: str, limit: int = 3, budget: int 
     if not pairs:
         return []
     scored = []
-    for i in range(min(source.n, budget)):
+    for i in range(min(source.n, budget)) if within is None else within[:budget]:
         text_key = source.text_key(i)
         score = sum(1 for p in pairs if p in text_key)
         if score * 2 >= len(pairs):
