@@ -67,7 +67,7 @@ SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes t
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
 KEY_BLOCK = 4096  # bytes of keys under one CRC: a query verifying a few candidates reads a few blocks
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I"}
-_GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "I"}  # written by grams.py
+_GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "B"}  # written by grams.py: runs of "I" and bitmaps
 _TYPECODES = {**_ARRAYS, **_GRAMS}
 Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
