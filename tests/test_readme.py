@@ -85,7 +85,7 @@ def test_the_shared_options_table_lists_exactly_the_shared_options():
     assert [re.findall(r"`(--[-\w]+)", cell)[0] for cell in first_cells[:6]] == [search[name][0] for name in STORE_AND_FORMAT]
 
 
-@pytest.mark.parametrize("name", ["search", "who", "timeline", "agency", "show", "check", "ingest", "unknown", "help", "man"])
+@pytest.mark.parametrize("name", ["search", "who", "timeline", "agency", "people", "vehicles", "show", "check", "ingest", "unknown", "stats", "help", "man"])
 def test_every_option_of_a_command_is_in_its_readme_section(name):
     own = {option: flags for option, flags in command_options(name).items() if option not in SHARED}
     title = {"ingest": "## Building a store from another chronicle", "help": "### help and man:", "man": "### help and man:"}.get(name, f"### {name}:")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 APP_SETTINGS: dict[str, Any] = dict(
     name="spacelog",
-    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, show, unknown.\n\n"
+    help="Query chronicles of spaceflight events (大事记): search, who, timeline, agency, people, vehicles, stats, show, unknown.\n\n"
     "Exit status: 0 when something was found, 1 when nothing was (also when a name matches no entity), "
     "2 on a usage or data error.\n\n"
     "Environment: SPACELOG_DATA (the store), SPACELOG_REGISTRY (more registry files), SPACELOG_CACHE, SPACELOG_LANG (zh or en), "
@@ -347,17 +347,13 @@ def agency(
       spacelog agency --category launch
     """
     from .lookup import resolve
-    from .query import AgencySummary, agency_counts, tagged_with
+    from .query import AgencySummary, tagged_with
 
+    if name is None:
+        return _entity_list("agency", options)
     out = options.output()
     source, registry = _open(options)
     event_filter = _filter(options, registry)
-    if name is None:
-        rows = agency_counts(source, registry, event_filter)
-        if options.count:
-            return _count(out, len(rows))
-        out.agencies(options.listed(rows), source)
-        return EXIT_FOUND
     if not name.strip():
         raise UsageError("give an agency name, e.g. spacelog agency NASA")
     match = resolve(name, registry, "agency")
@@ -369,6 +365,55 @@ def agency(
     if numbers:
         out.agency(AgencySummary(entity, source, numbers, listed=options.listed(numbers)), registry)
     return _found(len(numbers))
+
+
+def _entity_list(kind: str, options: QueryOptions) -> int:
+    """Every agency, person or vehicle with its number of events, busiest first; with filters, those with events."""
+    from .query import entity_counts
+
+    out = options.output()
+    source, registry = _open(options)
+    rows = entity_counts(source, registry, kind, _filter(options, registry))
+    if any(getattr(options, name) for name in FILTERS):  # which of them these events name: none with 0
+        rows = [row for row in rows if row[1]]
+    if options.count:
+        return _count(out, len(rows))
+    if rows:
+        out.entities(kind, options.listed(rows), source)
+    return _found(len(rows))
+
+
+@command
+@takes_options()
+def people(*, options: QueryOptions) -> int:
+    """List every person of the registry with the number of events naming them, busiest first.
+
+    With filters, only the people their events name. The same for vehicles:
+    spacelog vehicles; for agencies: spacelog agency.
+
+    \b
+    Examples:
+      spacelog people
+      spacelog people --category eva
+      spacelog people --agency NASA --format csv
+    """
+    return _entity_list("person", options)
+
+
+@command
+@takes_options()
+def vehicles(*, options: QueryOptions) -> int:
+    """List every vehicle of the registry (rockets, craft, stations) with its number of events, busiest first.
+
+    With filters, only the vehicles their events name.
+
+    \b
+    Examples:
+      spacelog vehicles
+      spacelog vehicles --year 2017 --category launch
+      spacelog vehicles --person 惠特森
+    """
+    return _entity_list("vehicle", options)
 
 
 @command
@@ -590,6 +635,57 @@ def unknown(
     return EXIT_FOUND
 
 
+def _complete_stats_key(incomplete: str) -> list[str]:
+    from .stats import KEYS
+
+    return [k for k in KEYS if k.startswith(incomplete)]
+
+
+@command
+@takes_options((*FILTERS, *STORE_AND_FORMAT, *TERMINAL))
+def stats(
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            metavar="KEY",
+            help="Count events by category, month, agency, person or vehicle (default: category); twice (or KEY,KEY) for pairs.",
+            autocompletion=_complete_stats_key,
+        ),
+    ] = None,
+    *,
+    options: QueryOptions,
+) -> int:
+    """Count the events by category, month, agency, person or vehicle, or by two of them.
+
+    An event counts under each value it has (two agencies: once for each) and
+    under - when it has none; months run without gaps, zeros where nothing
+    happened. A bar chart on a terminal; tsv (the values, then the count) in a pipe.
+
+    \b
+    Examples:
+      spacelog stats --by month
+      spacelog stats --by person --category eva
+      spacelog stats --by category --by month --format csv > categories.csv
+      spacelog stats -b agency,category --year 2017
+    """
+    from .stats import KEYS, tally
+
+    keys = tuple(k.strip() for value in by or ["category"] for k in value.split(",") if k.strip())
+    for key in keys:
+        _check_choice("key for --by", key, KEYS)
+    if not 1 <= len(keys) <= 2 or len(set(keys)) < len(keys):
+        raise UsageError("--by takes one key or two different ones, e.g. --by category --by month")
+    out = options.output()
+    source, registry = _open(options)
+    event_filter = _filter(options, registry)
+    rows = tally(source, event_filter.select(source), keys, event_filter)
+    if rows:
+        out.stats(keys, rows, registry)
+    return _found(len(rows))
+
+
 def _complete_command(incomplete: str) -> list[str]:
     return [_name(fn) for fn in COMMANDS if _name(fn).startswith(incomplete)]
 
@@ -636,7 +732,7 @@ def _visible(text: str) -> str:
     return visible(text)
 
 
-COMMANDS = (search, who, timeline, agency, show, check, ingest, unknown, help_, man)
+COMMANDS = (search, who, timeline, agency, people, vehicles, show, check, ingest, unknown, stats, help_, man)
 WHOLE_TREE = ("help", "man")  # commands that read the help of every command
 
 

@@ -164,7 +164,7 @@ class LineOutput:
             header = ("id", "kind", "name_zh", "name_en", "score", "events")
             self.rows(header, ((m.entity.id, m.entity.kind, m.entity.name_zh, m.entity.name_en, m.score, ",".join(ids)) for m, ids in found))
 
-    def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
+    def entities(self, kind: str, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
         if self.format in ("json", "jsonl"):
             self.records([agency_count_record(e, [source.event_id(i) for i in numbers]) for e, numbers in rows])
         else:
@@ -209,6 +209,14 @@ class LineOutput:
 
     def count(self, n: int) -> None:
         self.line(str(n))
+
+    def stats(self, keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], registry: Registry) -> None:
+        """One row a value (or pair of values): the values (month YYYY-MM, category, entity id; "" for none), then the count."""
+        header = (*keys, "events")
+        if self.format in ("json", "jsonl"):
+            self.records([dict(zip(header, (*values, n), strict=True)) for values, n in rows])
+        else:
+            self.rows(header, ((*values, n) for values, n in rows))
 
 
 def _cell(value: Any) -> str:

@@ -40,7 +40,8 @@ class Output(Protocol):
     # the matches of a name, the close names that are not matches, and for each match the numbers of its events
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
 
-    def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None: ...
+    # every agency, person or vehicle (`kind`) with its events
+    def entities(self, kind: str, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None: ...
 
     def agency(self, summary: AgencySummary, registry: Registry) -> None: ...
 
@@ -52,6 +53,9 @@ class Output(Protocol):
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
 
     def count(self, n: int) -> None: ...  # --count: the number alone, in every format
+
+    # events counted by one or two keys (stats.tally's rows)
+    def stats(self, keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], registry: Registry) -> None: ...
 
 
 def choose_output(
@@ -142,8 +146,8 @@ class TableOutput:
         for shown in self.render.who(query, matches, suggestions, [source.event(i) for i in numbers[0]]):
             self.console.print(shown)
 
-    def agencies(self, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
-        self.console.print(self.render.agencies([(entity, len(numbers)) for entity, numbers in rows]))
+    def entities(self, kind: str, rows: list[tuple[Entity, list[int]]], source: EventSource) -> None:
+        self.console.print(self.render.entities(kind, [(entity, len(numbers)) for entity, numbers in rows]))
 
     def agency(self, summary: AgencySummary, registry: Registry) -> None:
         for shown in self.render.agency(summary, registry.label):
@@ -155,6 +159,9 @@ class TableOutput:
     def unknown(self, records: list[UnknownName]) -> None:
         if records:
             self.console.print(self.render.unknown(records))
+
+    def stats(self, keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], registry: Registry) -> None:
+        self.console.print(self.render.stats(keys, rows, registry.label))
 
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None:
         self.console.print(self.render.event_detail(event, registry.label))

@@ -403,8 +403,8 @@ class AgencySummary:
         }  # fmt: skip
 
 
-def agency_counts(source: EventSource, registry: Registry, event_filter: EventFilter | None = None) -> list[tuple[Entity, list[int]]]:
-    """Every agency of the registry with its events (in date order), busiest first."""
-    rows = [(entity, tagged_with(source, entity, event_filter)) for entity in registry.of_kind("agency")]
+def entity_counts(source: EventSource, registry: Registry, kind: str, event_filter: EventFilter | None = None) -> list[tuple[Entity, list[int]]]:
+    """Every entity of this kind in the registry with its events (in date order), busiest first."""
+    rows = [(entity, tagged_with(source, entity, event_filter)) for entity in registry.of_kind(kind)]
     rows.sort(key=lambda row: (-len(row[1]), row[0].id))
     return rows

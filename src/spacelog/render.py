@@ -179,7 +179,9 @@ class MonthChart:
     """Events per month as a bar chart (one row a month), the bars 40 cells or less on a narrow terminal."""
 
     def __init__(self, counts: list[tuple[str, int]]) -> None:
-        self.counts = counts
+        from .stats import months_with_zeros
+
+        self.counts = months_with_zeros(counts)  # a month without events is a row without a bar, not a gap
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(4, min(40, options.max_width - 20))
@@ -229,12 +231,16 @@ def who(query: str, matches: list[Match], suggestions: list[Match], best_events:
     return shown
 
 
-def agencies(rows: list[tuple[Entity, int]]) -> FittedTable:
-    """Every agency with its number of events."""
-    columns = (Column(_("id")), Column(_("中文"), "name"), Column(_("English"), "name"), Column(_("class")), Column(_("events"), justify="right"))
-    table = FittedTable(columns, title=safe(_("agencies")))
+def entities(kind: str, rows: list[tuple[Entity, int]]) -> FittedTable:
+    """Every agency, person or vehicle with its number of events; a class column when any has one."""
+    classes = any(e.subtype for e, _n in rows)
+    columns = (Column(_("id")), Column(_("中文"), "name"), Column(_("English"), "name"), *([Column(_("class"))] if classes else []))
+    table = FittedTable(
+        (*columns, Column(_("events"), justify="right")), title=safe(_({"agency": "agencies", "person": "people", "vehicle": "vehicles"}[kind]))
+    )
     for e, n in rows:
-        table.add_row(safe(e.id), prose(e.name_zh, balanced=True), prose(e.name_en, balanced=True), safe(e.subtype), safe(str(n)))
+        names = (prose(e.name_zh, balanced=True), prose(e.name_en, balanced=True))
+        table.add_row(safe(e.id), *names, *([safe(e.subtype)] if classes else []), safe(str(n)))
     return table
 
 
@@ -267,6 +273,25 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
     )
     title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
     return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.listed_events, [], _events(len(s.events)))]
+
+
+def stats(keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], label: Label) -> FittedTable:
+    """Counts by one or two keys, each with a bar (as a frequency table); a month without events has an empty bar."""
+    most = max((n for _values, n in rows), default=0) or 1
+
+    def shown(key: str, value: str, n: int) -> Any:
+        if not value:
+            return safe("-" if n else "")
+        if key == "month":
+            return safe(month_label(value))
+        return prose(category_name(value) if key == "category" else label(value), balanced=True)
+
+    columns = [*(Column(_(key), "name") for key in keys), Column(_("events"), justify="right"), Column("", "fixed")]
+    table = FittedTable(columns)
+    for values, n in rows:
+        bar = Text("█" * max(1, round(n * STATS_BAR / most)) if n else "", style="cyan")
+        table.add_row(*(shown(k, v, n) for k, v in zip(keys, values, strict=True)), safe(str(n)), bar)
+    return table
 
 
 def event_detail(event: Event, label: Label) -> Table:
@@ -323,6 +348,7 @@ def progress_bar() -> Callable[[int, int], None] | None:
 
 TEXT_MIN = 24  # the narrowest text column worth reading (12 Chinese characters)
 NAME_MIN = 12  # names up to 6 Chinese characters wrap only when the table cannot fit otherwise
+STATS_BAR = 30  # the longest bar of stats, in cells
 NAME_LEAST = 6  # below 3 Chinese characters a name column is worse than one field a line
 
 
