@@ -406,3 +406,45 @@ def test_no_typesetting_faults_on_another_chronicle(tmp_path):
         found = faults(cells, "\n".join(texts))
         assert all(found[k] == [] for k in found if k != "short line"), found
         assert len(found["short line"]) < 0.03 * wrapped_lines(cells)
+
+
+def test_cell_size_is_richs_width():
+    """render.cell_size answers Rich's get_character_cell_size without its table search for the characters of Chinese text."""
+    from rich.cells import get_character_cell_size
+
+    from spacelog.render import cell_size
+
+    different = [hex(c) for c in range(0x20, 0x30000) if not 0xD800 <= c <= 0xDFFF and cell_size(chr(c)) != get_character_cell_size(chr(c))]
+    assert different == []
+
+
+@pytest.mark.parametrize("width", [72, 80, 101, 131])
+def test_fitted_rows_are_what_richs_table_draws(width):
+    """FittedTable draws its rows itself, for speed: the same characters and colours, byte for byte,
+    as a Rich Table of the same widths, for prose, wrapped names, dim rows, ranges and right-aligned numbers."""
+    import io
+
+    from rich.text import Text
+
+    from spacelog import render
+    from spacelog.render import Column, FittedTable
+
+    events = shipped_events()
+    columns = (Column("id"), Column("date"), Column("名称", "name"), Column("n", justify="right"), Column("event", "text"))
+    table = FittedTable(columns, title=render.safe("t"))
+    for n, e in enumerate(events[20:45]):
+        names = render.prose(e["text"][3 : 3 + n % 11], balanced=True)
+        text = render.events([e], ["空间站", "航天员"]).rows[0][2]
+        table.add_row(render.safe(e["id"]), render.date_cell(e), names, render.safe(str(n * 37)), text, style="dim" if n % 3 == 0 else None)
+    table.add_row(render.safe("x"), Text(""), render.prose(""), render.safe(" 7 "), render.prose("  缩进 的 text with  spaces "))
+
+    def drawn(renderable) -> str:
+        out = io.StringIO()
+        render.SafeConsole(file=out, width=width, markup=False, emoji=False, highlight=False, force_terminal=True, color_system="truecolor").print(renderable)
+        return out.getvalue()
+
+    widths = table.widths(width)
+    assert widths is not None
+    expected = drawn(render.safe("t")) + drawn(table._table(widths, 0, len(table.rows), header=True))
+    assert "\x1b[2m" in expected and "\x1b[1;7m" in expected
+    assert drawn(table) == expected

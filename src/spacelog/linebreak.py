@@ -76,13 +76,12 @@ def atoms(text: str, width_of: WidthOf = cell_width) -> list[tuple[int, int, int
     start = 0
     width = space_width = 0
     last = ""  # class of the last non-space character
-    for i, ch in enumerate(text):
-        kind = _kind(ch)
+    for i, (ch, kind) in enumerate(zip(text, map(_kind, text), strict=True)):
         w = width_of(ch)
         if kind == "S":
             space_width += w
             continue
-        if i > start and _may_break(last, kind, space_width > 0):
+        if i > start and (last, kind, space_width > 0) in _BREAKS:
             result.append((start, i, width, space_width))
             start, width = i, 0
         else:
@@ -108,6 +107,11 @@ def _may_break(before: str, after: str, spaced: bool) -> bool:
     if spaced:
         return True
     return before in "ICX" or after in "IO"
+
+
+_CLASSES = ("", "C", "X", "O", "N", "I", "W")  # "" before the first character that is not a space
+# (before, after, spaced) for each pair of classes a line may break between: `atoms` looks them up.
+_BREAKS = frozenset((b, a, s) for b in _CLASSES for a in _CLASSES[1:] for s in (False, True) if _may_break(b, a, s))
 
 
 def wrap(text: str, width: int, width_of: WidthOf = cell_width, pieces: list[tuple[int, int, int, int]] | None = None) -> list[tuple[int, int]]:

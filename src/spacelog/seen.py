@@ -4,7 +4,8 @@
 twice anywhere in them. A dict of id strings costs about 150 bytes an id; ids
 are `<year>-<sequence>` and a year's sequences are nearly dense, so each year
 (and width of sequence: 2017-001 and 2017-0001 are different ids) keeps an
-array indexed by sequence instead: 8 bytes a slot. Ids whose sequence is far
+array indexed by sequence instead: 8 bytes a slot (counted from 1000 for 2017-1000 to
+2017-9999, from 0 for 2017-0001). Ids whose sequence is far
 beyond the others of their year go to a dict, so a stray 2017-99999999 costs
 one entry, not 800 MB.
 """
@@ -23,7 +24,7 @@ class FirstSeen:
     __slots__ = ("_dense", "_count", "_sparse")
 
     def __init__(self) -> None:
-        self._dense: dict[str, array] = {}  # year and width ("2017:3") -> place + 1 by sequence (0: not seen)
+        self._dense: dict[str, array] = {}  # year, width, padded ("2017:4:0") -> place + 1 by sequence (0: not seen)
         self._count: dict[str, int] = {}  # ids seen for each key
         self._sparse: dict[str, int] = {}  # id -> place, for sequences beyond their year's array
 
@@ -37,7 +38,11 @@ class FirstSeen:
         if not (digits.isascii() and digits.isdigit()):  # not an id check accepts; kept correct all the same
             self._sparse[event_id] = place
             return None
-        seq, key = int(digits), f"{year}:{len(digits)}"
+        # Sequences of one width without a leading zero start at 10**(width - 1) (2017-1000):
+        # counted from there, each width of a year is dense from its first slot.
+        padded = digits[0] == "0" or len(digits) == 1
+        seq = int(digits) - (0 if padded else 10 ** (len(digits) - 1))
+        key = f"{year}:{len(digits)}:{padded:d}"
         slots = self._dense.get(key)
         if slots is None:
             slots = self._dense[key] = array("Q")
