@@ -72,7 +72,7 @@ def run(env: dict, monkeypatch, *args: str):
 @pytest.mark.parametrize("style", ["compact", "spaced", "escaped", "mixed", "crlf"])
 def test_index_answers_exactly_as_a_full_parse(tmp_path, monkeypatch, style):
     store = tmp_path / f"{style}.jsonl"
-    make_store(store, 2400, style)
+    make_store(store, 2403, style)  # bitmaps of the index are 301 bytes: not a whole number of 4-byte event numbers
     for query in QUERIES:
         for fmt in ("jsonl", "tsv", "json"):
             args = [*query, "--data", str(store), "--format", fmt]

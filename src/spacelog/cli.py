@@ -451,7 +451,9 @@ def show(
         raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
     event = found[0]
     if not why:
-        out.event(event, registry)
+        from .query import related
+
+        out.event(event, registry, related=[(source.event(i), shared) for i, shared in related(source, event)])
         return EXIT_FOUND
     from .categories import classify
 
@@ -686,10 +688,16 @@ def stats(
     return _found(len(rows))
 
 
+def _complete_command(incomplete: str) -> list[str]:
+    return [_name(fn) for fn in COMMANDS if _name(fn).startswith(incomplete)]
+
+
 @command
 def help_(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="A command; omit it for the list of commands.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="[COMMAND]", help="A command; omit it for the list of commands.", autocompletion=_complete_command)
+    ] = None,
 ) -> int:
     """Show the help of a COMMAND (as spacelog COMMAND --help), or of spacelog.
 

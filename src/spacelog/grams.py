@@ -66,7 +66,14 @@ class GramBuilder:
             self._error = err
 
     def write(self, out: BinaryIO, position: int) -> dict[str, list[int]]:
-        """Write `grams`, `gram_start`, `gram_crc` and `gram_postings` at `position`; their sections."""
+        """Write `grams`, `gram_start`, `gram_crc` and `gram_postings` at `position`; their sections.
+
+        A pair held by so many events that their numbers would take ceil(n / 8) bytes or
+        more is written as a bitmap of that many bytes instead (bit 7 of byte 0 is event 0):
+        the length of a run tells which it is.
+        """
+        n = self._first + len(self._pending)
+        bitmap_bytes = -(-n // 8)
         if self._pending:
             self._flush()
         self._join()
@@ -86,6 +93,7 @@ class GramBuilder:
             filled[k] += counts
         source = [np.concatenate(([0], np.cumsum(c[1])[:-1])).astype(np.int64) for c in chunks]
         crcs = np.zeros(len(grams), np.uint32)
+        at = np.zeros(len(grams) + 1, np.uint64)  # where each pair's run starts in gram_postings, in bytes
         sections: dict[str, list[int]] = {}
         postings_crc = 0
         g0 = 0
@@ -102,21 +110,30 @@ class GramBuilder:
                 e0, e1 = int(s[k0]), int(s[k1 - 1] + counts[k1 - 1])
                 events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32)
                 block[np.repeat(d[k0:k1] - low - (s[k0:k1] - e0), counts[k0:k1]) + np.arange(e1 - e0)] = events
-            raw = memoryview(block.tobytes())
             for g in range(g0, g1):
-                crcs[g] = zlib.crc32(raw[4 * (int(start[g]) - low) : 4 * (int(start[g + 1]) - low)])
-            out.write(raw)
-            postings_crc = zlib.crc32(raw, postings_crc)
+                run = block[int(start[g]) - low : int(start[g + 1]) - low]
+                raw = run.tobytes() if 4 * len(run) < bitmap_bytes else bitmap(run, n)
+                out.write(raw)
+                crcs[g] = zlib.crc32(raw)
+                postings_crc = zlib.crc32(raw, postings_crc)
+                at[g + 1] = at[g] + len(raw)
             g0 = g1
-        sections["gram_postings"] = [position, 4 * int(start[-1]), postings_crc]
-        position += 4 * int(start[-1])
-        for name, values in (("grams", grams), ("gram_start", start.astype(np.uint64)), ("gram_crc", crcs)):
+        sections["gram_postings"] = [position, int(at[-1]), postings_crc]
+        position += int(at[-1])
+        for name, values in (("grams", grams), ("gram_start", at), ("gram_crc", crcs)):
             blob = values.tobytes()
             out.write(blob)
             sections[name] = [position, len(blob), zlib.crc32(blob)]
             position += len(blob)
         self._spill.close()
         return sections
+
+
+def bitmap(run: np.ndarray, events: int) -> bytes:
+    """The events of `run` as bits, event 0 first (the highest bit of the first byte)."""
+    bits = np.zeros(events, np.uint8)
+    bits[run] = 1
+    return np.packbits(bits).tobytes()
 
 
 def _unique(values: np.ndarray) -> np.ndarray:

@@ -67,7 +67,7 @@ SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes t
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
 KEY_BLOCK = 4096  # bytes of keys under one CRC: a query verifying a few candidates reads a few blocks
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I"}
-_GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "I"}  # written by grams.py
+_GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "B"}  # written by grams.py: runs of "I" and bitmaps
 _TYPECODES = {**_ARRAYS, **_GRAMS}
 Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
@@ -278,6 +278,14 @@ def remove_leftovers(directory: Path) -> None:
             pass
 
 
+_ZERO_ONE = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _bits(value: int, width: int) -> bytes:
+    """The `width` low bits of `value`, highest first, one byte (0 or 1) each: fast in C, unlike a loop over bits."""
+    return bin(value)[2:].zfill(width).encode("ascii").translate(_ZERO_ONE)
+
+
 def _catching(problem: list[BaseException], check: Callable[..., None], *args: object) -> None:
     """Run `check` in a thread, keeping what it raised for the caller."""
     try:
@@ -422,33 +430,46 @@ class IndexSource:
                 self._repair(str(err))
 
     def _candidates(self, key: str) -> list[int]:
-        """The events whose key holds every pair of adjacent characters of `key`, ascending."""
-        runs = []
+        """The events whose key holds every pair of adjacent characters of `key`, ascending.
+
+        A pair's run is a list of event numbers, or, for a pair most events hold, a
+        bitmap (see grams.py); bitmaps are combined as integers and read in C (bin).
+        """
+        lists: list[bytes] = []
+        bitmaps: list[bytes] = []
         for gram in {(ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False)}:
             run = self._run(gram)
-            if not run:
+            if run is None:
                 return []
-            runs.append(run)
-        runs.sort(key=len)
-        found: list[int] = runs[0].tolist()
-        for run in runs[1:]:
-            if len(found) * 16 < len(run):  # a few candidates: look each up
-                found = [i for i in found if (k := bisect.bisect_left(run, i)) < len(run) and run[k] == i]
+            (bitmaps if len(run) == -(-self.n // 8) else lists).append(run)
+        if not lists:
+            both = int.from_bytes(bitmaps[0], "big")
+            for run in bitmaps[1:]:
+                both &= int.from_bytes(run, "big")
+            return list(compress(range(self.n), _bits(both, 8 * len(bitmaps[0]))))
+        lists.sort(key=len)
+        found: list[int] = memoryview(lists[0]).cast("I").tolist()
+        for run in lists[1:]:
+            events = memoryview(run).cast("I")
+            if len(found) * 16 < len(events):  # a few candidates: look each up
+                found = [i for i in found if (k := bisect.bisect_left(events, i)) < len(events) and events[k] == i]
             else:
-                found = list(filter(set(run).__contains__, found))
+                found = list(filter(set(events).__contains__, found))
+        for run in bitmaps:
+            found = list(compress(found, map(_bits(int.from_bytes(run, "big"), 8 * len(run)).__getitem__, found)))
         return found
 
-    def _run(self, gram: int) -> memoryview | None:
-        """The events whose key holds the character pair `gram`, checked against its CRC."""
+    def _run(self, gram: int) -> bytes | None:
+        """The run of the character pair `gram`, checked against its CRC; None when no key holds it."""
         grams = self._array("grams")
         k = bisect.bisect_left(grams, gram)
         if k == len(grams) or grams[k] != gram:
             return None
         first, last = self._array("gram_start")[k], self._array("gram_start")[k + 1]
-        data = os.pread(self._index.fileno(), 4 * (last - first), self.meta["sections"]["gram_postings"][0] + 4 * first)
-        if len(data) != 4 * (last - first) or zlib.crc32(data) != self._array("gram_crc")[k]:
+        data = os.pread(self._index.fileno(), last - first, self.meta["sections"]["gram_postings"][0] + first)
+        if len(data) != last - first or zlib.crc32(data) != self._array("gram_crc")[k]:
             raise IndexDamaged("section gram_postings does not match its checksum")
-        return memoryview(data).cast("I")
+        return data
 
     def _keys_between(self, start: int, end: int, check: bool = True) -> tuple[int, bytes]:
         """The blocks of `keys` that hold bytes start..end, each checked against its CRC; and the offset of the first."""
