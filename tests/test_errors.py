@@ -185,3 +185,8 @@ def test_a_date_gets_no_name():
     for query in ("11月18日", "2017-11-18", "11 月 18 日"):
         stderr = cli("search", query).stderr
         assert "did you mean" not in stderr and stderr.endswith("spacelog: no events found\n"), query
+
+
+def test_help_completes_command_names():
+    env = {"COMP_WORDS": "spacelog help se", "COMP_CWORD": "2", "_SPACELOG_COMPLETE": "complete_bash"}
+    assert run_process(env=env).stdout == b"search\n"

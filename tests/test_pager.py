@@ -200,3 +200,31 @@ def test_agency_summary_counts_all_events_and_lists_the_limited_ones():
 def test_limit_must_be_positive():
     result = cli("search", "空间站", "--limit", "0")
     assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_ctrl_c_while_the_pager_shows_the_output_waits_for_the_pager(tmp_path):
+    """Ctrl-C reaches spacelog and the pager (one process group); less ignores it, and so does
+    spacelog while it waits: it ends after the pager, with no traceback, as git does."""
+    import pty
+    import signal
+    import time
+
+    record = tmp_path / "paged.txt"
+    script = tmp_path / "pager"
+    script.write_text(f"#!/bin/sh\ntrap '' INT\ncat > {record}\ntouch {record}.read\nsleep 1\ntouch {record}.left\n", encoding="utf-8")
+    script.chmod(0o755)
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "LINES": "20", "TERM": "xterm-256color", "PAGER": str(script)}
+    env.pop("SPACELOG_PAGER", None)
+    process = subprocess.Popen([*SPACELOG, "timeline"], stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    deadline = time.monotonic() + 60
+    while not Path(f"{record}.read").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)  # while the user reads the pager
+    stderr = process.stderr.read()  # type: ignore[union-attr]
+    status = process.wait(timeout=60)
+    os.close(leader)
+    assert (status, stderr) == (0, b"")
+    assert Path(f"{record}.left").exists()  # spacelog ended after the pager
+    assert record.read_text(encoding="utf-8").count("2017-") >= 73

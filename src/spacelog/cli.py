@@ -686,10 +686,16 @@ def stats(
     return _found(len(rows))
 
 
+def _complete_command(incomplete: str) -> list[str]:
+    return [_name(fn) for fn in COMMANDS if _name(fn).startswith(incomplete)]
+
+
 @command
 def help_(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="A command; omit it for the list of commands.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="[COMMAND]", help="A command; omit it for the list of commands.", autocompletion=_complete_command)
+    ] = None,
 ) -> int:
     """Show the help of a COMMAND (as spacelog COMMAND --help), or of spacelog.
 
