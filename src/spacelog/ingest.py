@@ -51,7 +51,7 @@ class _Draft:
         """The parts joined as `join_continuation` joins two texts: its choice depends on the two characters that meet."""
         pieces = self.parts[:1]
         for before, part in zip(self.parts, self.parts[1:], strict=False):
-            pieces.append(join_continuation(before[-1], part[0])[1:-1] + part)  # "" or " ", then the part
+            pieces.append(join_continuation(before[-1:], part[:1])[1:-1] + part)  # "" or " ", then the part (either may be empty)
         return "".join(pieces)
 
 
