@@ -240,3 +240,32 @@ def test_a_path_written_another_way_is_reported_as_written(tmp_path, monkeypatch
     for spelling in ("s.jsonl", "./s.jsonl"):
         stderr = run(INDEXED, monkeypatch, "search", "空间站", "--data", spelling).stderr
         assert f"{spelling}:601: duplicate id 1990-001 (first at {spelling}:1)" in stderr and f"{spelling}:602: invalid JSON" in stderr
+
+
+@pytest.mark.parametrize("second_half", ["clean", "bad lines", "an id of the first half"])
+def test_a_build_on_two_cores_writes_the_same_index(tmp_path, monkeypatch, second_half):
+    """The second half of the store read by a child process: the same bytes as one process writes."""
+    from spacelog import builder
+
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2403, "mixed")
+    lines = store.read_bytes().splitlines(keepends=True)
+    if second_half == "bad lines":
+        lines[2000:2000] = [b"not json\n", b"\n", lines[1900]]  # a duplicate within the second half
+    elif second_half == "an id of the first half":
+        lines.insert(2100, lines[10])
+    store.write_bytes(b"".join(lines))
+    joined = []
+    child_half = builder._child_half
+    monkeypatch.setattr(builder, "_child_half", lambda child: joined.append(child_half(child)) or joined[-1])
+    built = {}
+    for cores, threshold in (("one", 10**12), ("two", 0)):
+        monkeypatch.setattr(builder, "TWO_CORES_FROM", threshold)
+        cache = tmp_path / f"cache-{cores}"
+        monkeypatch.setenv("SPACELOG_CACHE", str(cache))
+        result = run(INDEXED, monkeypatch, "search", "空间站", "--data", str(store), "--format", "jsonl")
+        built[cores] = (result.stdout, result.stderr, next(cache.glob("index-*.idx")).read_bytes())
+    assert built["one"] == built["two"]
+    assert len(joined) == 1 and joined[0] is not None and joined[0].ids  # the child read the second half
+    assert built["two"][0].count("\n") > 500
+    assert ("duplicate id" in built["two"][1]) == (second_half != "clean")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import cli
+from conftest import cli, run_on_terminal
 
 
 def test_show_by_id_or_number():
@@ -22,3 +22,45 @@ def test_show_table_names_entities_in_both_languages(monkeypatch):
 def test_unknown_id_exits_1():
     result = cli("show", "2017-999")
     assert result.exit_code == 1 and "no event has id '2017-999'" in result.stderr
+
+
+RELATED_TO_58 = """\
+related events
+ id         date         shares
+────────────────────────────────────────────────────────────────────────
+ 2017-047   2017-07-28   兰道夫·布莱斯尼克 (Randy Bresnik)
+                         国际空间站 (International Space Station (ISS))
+ 2017-050   2017-09-13   马克·范德海 (Mark Vande Hei)
+ 2017-057   2017-09-29   国际空间站 (International Space Station (ISS))
+ 2017-059   2017-10-10   兰道夫·布莱斯尼克 (Randy Bresnik)
+                         马克·范德海 (Mark Vande Hei)
+                         国际空间站 (International Space Station (ISS))
+ 2017-061   2017-10-14   国际空间站 (International Space Station (ISS))
+"""
+
+
+def test_show_lists_the_related_events_on_a_terminal():
+    shown = run_on_terminal("show", "58")
+    assert shown.endswith("\n\n" + RELATED_TO_58)
+    assert shown.startswith(" id          2017-058\n")
+
+
+def test_related_events_in_json_and_not_in_tsv():
+    record = json.loads(cli("show", "2", "--format", "json").stdout)
+    assert record["related"] == [
+        {"id": "2017-003", "date": "2017-01-13", "end": None, "shared": ["shane-kimbrough", "iss"]},
+        {"id": "2017-021", "date": "2017-03-24", "end": None, "shared": ["shane-kimbrough", "iss"]},
+        {"id": "2017-022", "date": "2017-03-30", "end": None, "shared": ["shane-kimbrough", "peggy-whitson", "iss"]},
+        {"id": "2017-025", "date": "2017-04-10", "end": None, "shared": ["shane-kimbrough", "iss"]},
+        {"id": "2017-032", "date": "2017-05-23", "end": None, "shared": ["peggy-whitson", "iss"]},
+    ]
+    assert cli("show", "2").stdout.count("\n") == 1 and cli("show", "2").stdout.startswith("2017-002\t")
+
+
+def test_an_event_without_people_or_vehicles_has_no_related_events():
+    assert json.loads(cli("show", "20", "--format", "json").stdout)["related"] == [
+        {"id": "2017-070", "date": "2017-12-11", "end": None, "shared": ["donald-trump"]}
+    ]
+    assert json.loads(cli("show", "19", "--format", "json").stdout)["related"] == []  # names nobody, no vehicle
+    shown = run_on_terminal("show", "19")
+    assert "related events" not in shown and shown.endswith("未来将执行载人月球探索任务。\n")

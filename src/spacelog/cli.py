@@ -451,7 +451,9 @@ def show(
         raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
     event = found[0]
     if not why:
-        out.event(event, registry)
+        from .query import related
+
+        out.event(event, registry, related=[(source.event(i), shared) for i, shared in related(source, event)])
         return EXIT_FOUND
     from .categories import classify
 

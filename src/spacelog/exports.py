@@ -85,11 +85,11 @@ class ExportOutput(LineOutput):
         else:
             super().listing(source, numbers, registry, highlight)
 
-    def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
+    def event(self, event: Event, registry: Registry, extra: dict | None = None, *, related: list[tuple[Event, list[str]]] | None = None) -> None:
         if self.format == "chronicle":
             self.chronicle([event])
         else:
-            super().event(event, registry, extra)
+            super().event(event, registry, extra, related=related)
 
     def chronicle(self, events: list[Event]) -> None:
         """`12. 2月6日，…` a paragraph each: the numbered text `spacelog ingest` reads back into the same events."""

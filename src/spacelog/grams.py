@@ -42,6 +42,10 @@ class GramBuilder:
         if len(self._pending) == CHUNK_EVENTS:
             self._flush()
 
+    def extend(self, keys: list[str]) -> None:
+        for key in keys:
+            self.add(key)
+
     def _flush(self) -> None:
         keys, first = self._pending, self._first
         self._pending, self._first = [], first + len(keys)

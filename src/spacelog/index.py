@@ -53,10 +53,8 @@ from typing import BinaryIO
 
 from . import cache
 from .errors import DataError
-from .query import date_number, order_key, overlaps_month
 from .registry import Registry
-from .store import STDIN, TAG_FIELDS, Diagnostic, Event, decode_line, expand_paths
-from .text import UNSAFE_JSON_BYTES, search_key
+from .store import STDIN, Diagnostic, Event, expand_paths
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
@@ -210,6 +208,8 @@ class _Place:
         tmp = self.dir / f".{self.name}.{os.getpid()}.{os.urandom(4).hex()}.{os.uname().nodename}.tmp"
         out = open(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), "w+b")
         try:
+            from .builder import build  # numpy, and the code of a build: only when building
+
             meta = build(self.store, store_file, registry, out, self.stamp, progress, self.dir)
             out.flush()
             if file_stamp(os.fstat(store_file.fileno())) != self.stamp["store"]:
@@ -658,129 +658,3 @@ class IndexSource:
             if len(self._ids) != self.n and self.n:
                 raise DataError("the index's ids do not match its number of events")
         return self._ids[i]
-
-
-class KeyWriter:
-    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes and of the whole."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self.out, self.pending = out, bytearray()
-        self.length, self.crc, self.blocks = 0, 0, array.array("I")
-
-    def add(self, key: bytes) -> None:
-        self.pending += key
-        self.length += len(key)
-        if len(self.pending) >= 64 * KEY_BLOCK:
-            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
-
-    def _write(self, size: int) -> None:
-        view = memoryview(self.pending)[:size]
-        self.blocks.extend(zlib.crc32(view[k : k + KEY_BLOCK]) for k in range(0, size, KEY_BLOCK))
-        self.crc = zlib.crc32(view, self.crc)
-        self.out.write(view)
-        view.release()
-        del self.pending[:size]
-
-    def close(self) -> None:
-        self._write(len(self.pending))
-
-
-def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
-    """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
-    from .grams import GramBuilder  # numpy: only while building
-
-    arrays = {name: array.array(code) for name, code in _ARRAYS.items() if name != "postings"}
-    postings: dict[str, array.array] = {}
-    diagnostics: list[list] = []
-    unsafe: list[int] = []  # events whose line holds characters to escape on output
-    seen: dict[str, int] = {}
-    ids: list[str] = []
-    sections: dict[str, list[int]] = {}
-    out.write(MAGIC)
-    keys, grams = KeyWriter(out), GramBuilder(spill_dir)
-    id_span = [1 << 200, -1]  # no id has a year and seq beyond this
-    store_file.seek(0)
-    total, offset = os.fstat(store_file.fileno()).st_size, 0
-    for line_no, raw in enumerate(store_file, start=1):
-        start = offset
-        offset += len(raw)
-        if progress and line_no % 20000 == 0:
-            progress(offset, total)
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw, start = raw[3:], start + 3
-        line = raw[:-1] if raw.endswith(b"\n") else raw
-        line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
-        if not line.strip():
-            continue
-        content = line.lstrip()
-        start += len(line) - len(content)
-        content = content.rstrip()
-        event, problems = decode_line(line, registry)
-        if problems or event is None:
-            diagnostics.extend([line_no, p, None] for p in problems)
-            continue
-        if event["id"] in seen:
-            diagnostics.append([line_no, f"duplicate id {event['id']}", seen[event["id"]]])  # the path is added when read
-            continue
-        seen[event["id"]] = line_no
-        i = len(ids)
-        if UNSAFE_JSON_BYTES.search(content):
-            unsafe.append(i)
-        ids.append(event["id"])
-        arrays["line_off"].append(start)
-        arrays["line_len"].append(len(content))
-        arrays["key_off"].append(keys.length)
-        key = search_key(event["text"])
-        grams.add(key)
-        keys.add(key.encode("utf-8") + b"\n")
-        first = date_number(event["date"])
-        span = first // 10000 * SEQS + event["seq"]  # (year, seq): equal for equal ids
-        id_span = [min(id_span[0], span), max(id_span[1], span)]
-        arrays["start"].append(first)
-        arrays["end"].append(date_number(event["end"]) if event["end"] else first)
-        for field in TAG_FIELDS:
-            for value in event[field]:
-                postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
-        last = arrays["end"][-1]
-        months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
-        for month in months:
-            postings.setdefault(f"month:{month}", array.array("i")).append(i)
-    keys.close()
-    sections["keys"] = [len(MAGIC), keys.length, keys.crc]
-    arrays["key_off"].append(keys.length)
-    arrays["key_crc"] = keys.blocks
-    order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
-    rank = array.array("i", bytes(4 * len(ids)))
-    for position, i in enumerate(order):
-        rank[i] = position
-    arrays["rank"] = rank
-    ends = [[arrays["start"][i], len(ids[i]), ids[i]] for i in (order[:1] + order[-1:])]
-    directory_of_postings, flat = {}, array.array("i")
-    for name, numbers in postings.items():
-        directory_of_postings[name] = [len(flat), len(numbers), zlib.crc32(numbers)]
-        flat.extend(numbers)
-    arrays["postings"] = flat
-    blobs = {name: values.tobytes() for name, values in arrays.items()}
-    blobs["ids"] = "\n".join(ids).encode("utf-8")
-    position = len(MAGIC) + keys.length
-    for name, blob in blobs.items():
-        out.write(blob)
-        sections[name] = [position, len(blob), zlib.crc32(blob)]
-        position += len(blob)
-    sections.update(grams.write(out, position))
-    meta = {
-        "stamp": stamp,
-        "n": len(ids),
-        "sections": sections,
-        "diagnostics": diagnostics,
-        "postings": directory_of_postings,
-        "in_date_order": order == list(range(len(ids))),
-        "order_span": [ends[0], ends[-1]] if ends else None,  # the first and last event in (date, id) order
-        "id_span": id_span,
-        "unsafe": unsafe,
-    }
-    raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
-    out.write(raw + len(raw).to_bytes(8, "little") + zlib.crc32(raw).to_bytes(4, "little") + MAGIC)
-    if progress:
-        progress(1, 1)
-    return json.loads(raw)

@@ -51,7 +51,8 @@ class _Draft:
         """The parts joined as `join_continuation` joins two texts: its choice depends on the two characters that meet."""
         pieces = self.parts[:1]
         for before, part in zip(self.parts, self.parts[1:], strict=False):
-            pieces.append(join_continuation(before[-1:], part[:1])[1:-1] + part)  # "" or " ", then the part (either may be empty)
+            # "" or " ", then the part; the first part is empty when its line holds the number alone ("0.")
+            pieces.append(join_continuation(before[-1:], part[:1])[len(before[-1:]) : -1] + part)
         return "".join(pieces)
 
 

@@ -177,8 +177,11 @@ class LineOutput:
         else:
             self.listing(summary.source, summary.listed, registry)
 
-    def event(self, event: Event, registry: Registry, extra: dict | None = None) -> None:
-        """One event; json and jsonl add its entities' names (and `extra` fields)."""
+    def event(self, event: Event, registry: Registry, extra: dict | None = None, *, related: list[tuple[Event, list[str]]] | None = None) -> None:
+        """One event; json and jsonl add its entities' names, the related events (and `extra` fields); tsv and
+        csv print the event's row alone, so that `show ID | cut -f1` is its id."""
+        if related is not None:
+            extra = {**(extra or {}), "related": [{"id": e["id"], "date": e["date"], "end": e["end"], "shared": ids} for e, ids in related]}
         fields = self.event_fields(registry)
         if self.format in ("json", "jsonl") and self.fields:
             self.line(dumps(fields.record(event), indent=self.indent if self.format == "json" else None))

@@ -45,7 +45,8 @@ class Output(Protocol):
 
     def agency(self, summary: AgencySummary, registry: Registry) -> None: ...
 
-    def event(self, event: Event, registry: Registry) -> None: ...
+    # one event, and the events related to it (with the ids of the entities they share)
+    def event(self, event: Event, registry: Registry, *, related: list[tuple[Event, list[str]]] | None = None) -> None: ...
 
     def unknown(self, records: list[UnknownName]) -> None: ...
 
@@ -153,8 +154,11 @@ class TableOutput:
         for shown in self.render.agency(summary, registry.label):
             self.console.print(shown)
 
-    def event(self, event: Event, registry: Registry) -> None:
+    def event(self, event: Event, registry: Registry, *, related: list[tuple[Event, list[str]]] | None = None) -> None:
         self.console.print(self.render.event_detail(event, registry.label))
+        if related:
+            self.console.print()
+            self.console.print(self.render.related(related, registry.label))
 
     def unknown(self, records: list[UnknownName]) -> None:
         if records:

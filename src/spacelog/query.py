@@ -403,6 +403,32 @@ class AgencySummary:
         }  # fmt: skip
 
 
+def related(source: EventSource, event: Event, limit: int = 5) -> list[tuple[int, list[str]]]:
+    """Events naming the same people or vehicles as `event`, each with the ids it shares, in date order.
+
+    The `limit` most related are kept: a shared name counts 1/(its number of events),
+    so two astronauts shared weigh more than a station named in many events; among
+    equals, the nearest in date.
+    """
+    shared: dict[int, list[str]] = {}
+    weight: dict[int, float] = {}
+    for field in ("people", "vehicles"):
+        for entity_id in event.get(field, []):
+            tagged = source.tagged(field, entity_id)
+            for i in tagged:
+                if source.event_id(i) != event["id"]:
+                    shared.setdefault(i, []).append(entity_id)
+                    weight[i] = weight.get(i, 0.0) + 1 / len(tagged)
+    day = _day_count(date_number(event["date"]))
+    ranked = sorted(shared, key=lambda i: (-round(weight[i], 9), abs(_day_count(source.dates(i)[0]) - day), i))
+    return [(i, shared[i]) for i in source.in_order(ranked[:limit])]
+
+
+def _day_count(number: int) -> int:
+    """Days from a fixed origin, nearly: months of 31 days are enough to order distances."""
+    return number // 10000 * 372 + number // 100 % 100 * 31 + number % 100
+
+
 def entity_counts(source: EventSource, registry: Registry, kind: str, event_filter: EventFilter | None = None) -> list[tuple[Entity, list[int]]]:
     """Every entity of this kind in the registry with its events (in date order), busiest first."""
     rows = [(entity, tagged_with(source, entity, event_filter)) for entity in registry.of_kind(kind)]

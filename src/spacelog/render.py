@@ -320,6 +320,14 @@ def event_detail(event: Event, label: Label) -> Table:
     return table
 
 
+def related(rows: list[tuple[Event, list[str]]], label: Label) -> FittedTable:
+    """The events that name the same people or vehicles, with what they share (spacelog show ID prints one)."""
+    table = FittedTable((Column(_("id")), Column(_("date")), Column(_("shares"), "name")), title=safe(_("related events"), style="bold"))
+    for e, shared in rows:
+        table.add_row(safe(e["id"]), date_cell(e), Prose(Text("\n").join(safe(label(i)) for i in shared)))
+    return table
+
+
 def unknown(records: list[UnknownName]) -> FittedTable:
     """Names the registry lacks, with their events, other spellings and the entity they may be."""
     columns = (Column(_("name"), "name"), Column(_("kind")), Column(_("events"), "name"), Column(_("variants"), "name"), Column(_("like"), "name"))
