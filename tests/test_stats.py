@@ -105,3 +105,21 @@ def test_a_bad_key_is_one_sentence_and_exit_2(args, message):
 def test_nothing_counted_exits_1_with_stdout_empty():
     result = run_process("stats", "--by", "month", "--on", "02-29")
     assert (result.returncode, result.stdout, result.stderr.decode()) == (1, b"", "spacelog: no events found\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("stats", "-b", "category,month"),
+        ("stats", "-b", "person", "-c", "eva"),
+        ("people", "-c", "eva"),
+        ("show", "58", "-f", "json"),
+        ("timeline", "--on", "02-06"),
+        ("search", "出舱", "--fields", "id,people_en", "-f", "csv"),
+    ],
+)
+def test_an_indexed_store_gives_the_same_answers(args, tmp_path):
+    indexed = run_process(*args, env={"SPACELOG_INDEX_MIN_BYTES": "0", "SPACELOG_CACHE": str(tmp_path / "cache")})
+    in_memory = run_process(*args)
+    assert indexed.returncode == in_memory.returncode == 0
+    assert indexed.stdout == in_memory.stdout and indexed.stdout

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import __version__
+from . import __version__, completion
 from .errors import EXIT_ERROR, EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, SpacelogError, UsageError
-from .options import FILTERS, LISTING, STORE_AND_FORMAT, TERMINAL, DataOption, QueryOptions, RegistryOption, complete_names, takes_options
+from .options import FILTERS, LISTING, STORE_AND_FORMAT, TERMINAL, DataOption, QueryOptions, RegistryOption, takes_options
 from .output import finish as finish_output
 from .usage import SpacelogCommand, SpacelogGroup
 from .usage import say as _say
@@ -255,8 +255,8 @@ MAX_MATCHES = 50  # who --limit
 @command
 @takes_options()
 def who(
-    name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.")],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    name: Annotated[str, typer.Argument(help="A name in any spelling: Chinese, English, pinyin, with typos.", autocompletion=completion.names(None))],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.", autocompletion=completion.kinds)] = None,
     *,
     options: QueryOptions,
 ) -> int:
@@ -330,7 +330,7 @@ def timeline(*, options: QueryOptions) -> int:
 @takes_options()
 def agency(
     name: Annotated[
-        str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=complete_names("agency"))
+        str | None, typer.Argument(help="An agency or company in any spelling; omit to list them all.", autocompletion=completion.names("agency"))
     ] = None,
     *,
     options: QueryOptions,
@@ -419,7 +419,9 @@ def vehicles(*, options: QueryOptions) -> int:
 @command
 @takes_options((*STORE_AND_FORMAT, *TERMINAL))
 def show(
-    event_id: Annotated[str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).")],
+    event_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An event id (2017-029) or its number in the chronicle (29).", autocompletion=completion.event_ids)
+    ],
     why: Annotated[bool, typer.Option("--why", help="Also say which words of the text decided each category, and which were set aside.")] = False,
     *,
     options: QueryOptions,
@@ -492,7 +494,7 @@ def check(
     from .text import plural
 
     registry = _registry(registry_files)
-    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
+    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True, light=True)
     texts = TextTally()
     valid = errors = warnings = 0
     for item in scan:  # streamed: a store of millions of events is never held whole
@@ -583,14 +585,15 @@ def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str],
 @command
 @takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict", *LISTING, *TERMINAL))
 def unknown(
-    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.", autocompletion=completion.kinds)] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="table, tsv, csv, json, jsonl, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
+            help="table, tsv, csv, excel, json, jsonl, markdown, html, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
+            autocompletion=completion.unknown_formats,
         ),
     ] = None,
     *,
@@ -637,12 +640,6 @@ def unknown(
     return EXIT_FOUND
 
 
-def _complete_stats_key(incomplete: str) -> list[str]:
-    from .stats import KEYS
-
-    return [k for k in KEYS if k.startswith(incomplete)]
-
-
 @command
 @takes_options((*FILTERS, *STORE_AND_FORMAT, *TERMINAL))
 def stats(
@@ -653,7 +650,7 @@ def stats(
             "-b",
             metavar="KEY",
             help="Count events by category, month, agency, person or vehicle (default: category); twice (or KEY,KEY) for pairs.",
-            autocompletion=_complete_stats_key,
+            autocompletion=completion.stats_keys,
         ),
     ] = None,
     *,

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from .errors import SpacelogError, UsageError
+from . import completion
+from .errors import UsageError
 
 if TYPE_CHECKING:
     from .lookup import Match
@@ -25,35 +26,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
-
-
-def complete_names(kind: str | None) -> Callable[[str], list[str]]:
-    """Shell completion of the registry's names of one kind (all kinds when None)."""
-
-    def complete(incomplete: str) -> list[str]:
-        from .locations import registry_paths
-        from .registry import load_registry
-
-        try:
-            registry = load_registry(registry_paths())
-        except SpacelogError:
-            return []
-        names = {n for e in registry.of_kind(kind) for n in (e.name_en, e.name_zh, *e.aliases)}
-        return sorted(n for n in names if n.casefold().startswith(incomplete.casefold()))
-
-    return complete
-
-
-def _complete_category(incomplete: str) -> list[str]:
-    from .i18n import CATEGORY_ZH
-
-    return [c for pair in CATEGORY_ZH.items() for c in pair if c.startswith(incomplete)]
-
-
-def _complete_format(incomplete: str) -> list[str]:
-    from .output import FORMATS
-
-    return [f for f in FORMATS if f.startswith(incomplete)]
 
 
 DataOption = Annotated[
@@ -78,7 +50,7 @@ RegistryOption = Annotated[
 
 def _name_option(kind: str, help: str) -> Any:
     """A repeatable filter by a registry name of one kind: --agency, --person, --vehicle."""
-    return typer.Option(f"--{kind}", metavar="NAME", help=help, autocompletion=complete_names(kind))
+    return typer.Option(f"--{kind}", metavar="NAME", help=help, autocompletion=completion.names(kind))
 
 
 class QueryOptions:
@@ -95,7 +67,7 @@ class QueryOptions:
             metavar="CATEGORY",
             help="Only events of this category: launch, eva, docking, return, crew, policy, budget, contract, test, mission-end, "
             "conference, science, recruitment, failure, other, or its Chinese name: 发射, 出舱, 对接, ... (what each means: spacelog timeline --help).",
-            autocompletion=_complete_category,
+            autocompletion=completion.categories,
         ),
     ] = None
     year: Annotated[int | None, typer.Option("--year", metavar="YEAR", min=1, max=9999, help="Only events of this year.")] = None
@@ -114,7 +86,7 @@ class QueryOptions:
             metavar="FORMAT",
             help="table, tsv, csv, excel (csv with a BOM and CRLF), json, jsonl, markdown, html (a page) or chronicle (numbered text that ingest reads). "
             "Default: table on a terminal, tsv in a pipe.",
-            autocompletion=_complete_format,
+            autocompletion=completion.formats,
         ),
     ] = None
     fields: Annotated[
