@@ -215,3 +215,15 @@ def test_missing_chronicle_is_one_sentence():
 def test_only_line_ends_split_lines():
     parsed = parse("1. 1月3日，甲\u2028乙\x1c丙\x85丁。\r\n2. 1月4日，戊。\r\n")
     assert [e["text"] for e in parsed.events] == ["1月3日，甲\u2028乙\x1c丙\x85丁。", "1月4日，戊。"]
+
+
+def test_an_event_with_no_text_then_a_continuation_is_an_error_not_a_traceback(tmp_path):
+    # found by test_fuzz: the empty first part of "0." met its continuation "0"
+    source = tmp_path / "c.txt"
+    source.write_text("0.\n0", encoding="utf-8")
+    result = cli("ingest", str(source), "--year", "2017")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (
+        result.stderr
+        == f"spacelog: {source}:1: event 0 does not start with a date like 1月3日\nspacelog: 1 line of {source} could not be placed; nothing was written\n"
+    )
