@@ -22,6 +22,7 @@ def test_benchmark_smoke(tmp_path):
     assert "### 1,000 events, `--style mixed`" in report
     assert report.count("| `search 空间站` |") == 1 and "search 卡西尼 (selective)" in report
     assert "## Names the registry lacks (`spacelog unknown`)" in report and "| **all** |" in report
+    assert "## `check` at scale" in report and "| 1,000 | 1 MB |" in report
 
 
 def test_a_quick_run_writes_no_file(tmp_path):

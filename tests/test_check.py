@@ -225,3 +225,62 @@ def test_check_memory_does_not_grow_with_the_store(tmp_path):
         peaks[n] = usage.ru_maxrss / 1024  # MB
     assert f"{100_000} valid events: 0 errors, 0 warnings" in errors[100_000]
     assert peaks[100_000] < peaks[10_000] + 8, peaks
+
+
+def _check_output(path, monkeypatch, halves: bool):
+    from spacelog import halves as module
+
+    monkeypatch.setattr(module, "MIN_BYTES", 0 if halves else 2**62)
+    result = cli("check", str(path))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def halving_store(tmp_path):
+    """Faults on both sides of the middle: duplicates across it and within the second half, a date out of order at it."""
+    events = shipped_events()
+    lines = [good(n + 1) for n in range(40)]
+    lines[5] = "not json"
+    lines[20] = ""
+    lines += [good(3), good(41, date="2017-01-01"), good(42), "[1]", good(42), *(good(n) for n in range(43, 70))]
+    lines += [good(70, people=["nobody-at-all"]), good(71, text="  ")]
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    assert len(events) >= 71
+    return path
+
+
+def test_a_big_file_checked_in_two_halves_reports_exactly_what_one_pass_does(tmp_path, monkeypatch):
+    from spacelog import halves
+
+    path = halving_store(tmp_path)
+    monkeypatch.setattr(halves, "MIN_BYTES", 0)
+    mid = halves.middle(str(path))
+    assert mid is not None and 30 < path.read_bytes()[:mid].count(b"\n") < 40  # the faults below are in the second half
+    whole = _check_output(path, monkeypatch, halves=False)
+    assert whole[0] == 2 and f"{path}:41: duplicate id 2017-003 (first at {path}:3)" in whole[1]
+    assert f"{path}:45: duplicate id 2017-042 (first at {path}:43)" in whole[1]
+    assert f"{path}:42: warning: event 2017-041 (2017-01-01) is dated before the event above it (2017-040, 2017-06-14)" in whole[1]
+    assert _check_output(path, monkeypatch, halves=True) == whole
+
+
+def test_when_the_worker_fails_the_parent_checks_the_second_half(tmp_path, monkeypatch):
+    from spacelog import halves
+
+    path = halving_store(tmp_path)
+    whole = _check_output(path, monkeypatch, halves=False)
+
+    def fail(*args):
+        raise OSError("the worker could not read")
+
+    monkeypatch.setattr(halves, "_work", fail)
+    assert _check_output(path, monkeypatch, halves=True) == whole
+
+
+def test_the_worker_gives_up_texts_past_its_budget_and_the_count_says_so(tmp_path, monkeypatch):
+    from spacelog import halves
+
+    path = halving_store(tmp_path)
+    monkeypatch.setattr(halves, "TEXT_BUDGET", 0)
+    code, _, stderr = _check_output(path, monkeypatch, halves=True)
+    assert code == 2
+    assert "too many different texts to count the names the registry lacks here" in stderr

@@ -494,7 +494,7 @@ def check(
     from .text import plural
 
     registry = _registry(registry_files)
-    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True)
+    scan = StoreScan([*(paths or []), *(data or [])] or default_store_paths(), registry, check_order=True, light=True)
     texts = TextTally()
     valid = errors = warnings = 0
     for item in scan:  # streamed: a store of millions of events is never held whole

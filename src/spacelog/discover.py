@@ -152,7 +152,12 @@ class TextTally:
         self.counts: dict[str, int] = {}  # text -> events with it, in order of first appearance
         self.size, self.limit, self.overflowed = 0, limit, False
 
-    def add(self, text: str) -> None:
+    def add(self, text: str | None) -> None:
+        """Count one event's text; None: a text that could not be kept (the count is then not known)."""
+        if text is None:
+            self.overflowed = True
+            self.counts.clear()
+            return
         n = self.counts.get(text)
         if n is not None:
             self.counts[text] = n + 1

@@ -22,18 +22,21 @@ signal.signal(signal.SIGINT, _exit_interrupted)
 def run() -> None:
     status: object = 0
     try:
-        prepare()
-        from .cli import run as run_cli
+        try:
+            prepare()
+            from .cli import run as run_cli
 
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # commands see KeyboardInterrupt and clean up
-        run_cli()
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # commands see KeyboardInterrupt and clean up
+            run_cli()
+        finally:
+            # First of all: from here on a Ctrl-C ends the process at once (a KeyboardInterrupt
+            # raised inside an except clause below would escape it as a traceback).
+            signal.signal(signal.SIGINT, _exit_interrupted)
     except SystemExit as exit:
         status = exit.code
     except KeyboardInterrupt:
         status = EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGINT, _exit_interrupted)
-        finish()
+    finish()
     end(status)
 
 

@@ -381,6 +381,7 @@ class Prose:
         self.text = text
         self.balanced = balanced  # lines of even length (names): no one-character orphan
         self._pieces: list | None = None
+        self._widths: tuple[int, int] | None = None
 
     @property
     def pieces(self) -> list:
@@ -389,12 +390,15 @@ class Prose:
         return self._pieces
 
     def widths(self) -> tuple[int, int]:
-        """(narrowest width that cuts no word, width on one line)."""
-        lines = self.text.plain.split("\n")
-        if len(lines) > 1:
-            parts = [linebreak.atoms(line, cell_size) for line in lines]
-            return max(linebreak.min_width(p) for p in parts), max(linebreak.full_width(p) for p in parts)
-        return linebreak.min_width(self.pieces), linebreak.full_width(self.pieces)
+        """(narrowest width that cuts no word, width on one line): kept, as Rich's Columns measures a cell several times."""
+        if self._widths is None:
+            lines = self.text.plain.split("\n")
+            if len(lines) > 1:
+                parts = [linebreak.atoms(line, cell_size) for line in lines]
+                self._widths = max(linebreak.min_width(p) for p in parts), max(linebreak.full_width(p) for p in parts)
+            else:
+                self._widths = linebreak.min_width(self.pieces), linebreak.full_width(self.pieces)
+        return self._widths
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         low, high = self.widths()

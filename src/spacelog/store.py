@@ -156,21 +156,23 @@ def read_file(path: str, what: str, missing_hint: str = "") -> bytes:
             raise DataError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
 
 
-def read_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw line without its line end) for each line of a store file, read as it goes."""
+def read_lines(path: str, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line without its line end) for each line of a store file, read as it goes
+    (up to the line that starts at byte `stop`)."""
     if path == STDIN:
         if sys.stdin is None or sys.stdin.isatty():
             raise DataError("--data - reads a store from standard input, but standard input is a terminal; pipe a store in")
-        yield from _split_lines(sys.stdin.buffer, "standard input")
+        yield from split_lines(sys.stdin.buffer, "standard input")
         return
     with open_file(path, "store", "; give a store with --data PATH or set SPACELOG_DATA") as f:
-        yield from _split_lines(f, path)
+        yield from split_lines(f, path, stop=stop)
 
 
-def _split_lines(f: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
-    line_no = 0
+def split_lines(f: BinaryIO, name: str, first_line: bool = True, stop: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """The lines of `f` from where it stands, numbered from 1; a BOM is dropped only from a `first_line` of a file."""
+    line_no = offset = 0
     lines = iter(f)
-    while True:
+    while stop is None or offset < stop:
         try:
             raw = next(lines)
         except StopIteration:
@@ -178,7 +180,8 @@ def _split_lines(f: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
         except OSError as err:
             raise DataError(f"{name}: cannot read the store after line {line_no} ({err.strerror or err})") from None
         line_no += 1
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        offset += len(raw)
+        if line_no == 1 and first_line and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         yield line_no, (raw[:-1] if raw.endswith(b"\n") else raw).rstrip(b"\r")
 
@@ -280,11 +283,27 @@ class StoreScan:
     Memory does not grow with the store but for a few bytes an id (see seen.py),
     kept to find an id used twice anywhere. `check_order` adds a warning for
     each event dated before the one above it (wanted by `check`; noise for a query).
+    `light`: a big file may be checked on two cores (see halves.py); then the
+    objects of its second half hold only id, date and text, and no raw line.
     """
 
-    def __init__(self, paths: list[str], registry: Registry | None = None, check_order: bool = False) -> None:
-        self.paths, self.registry, self.check_order = expand_paths(paths), registry, check_order
+    def __init__(self, paths: list[str], registry: Registry | None = None, check_order: bool = False, light: bool = False) -> None:
+        self.paths, self.registry, self.check_order, self.light = expand_paths(paths), registry, check_order, light
         self.files: list[str] = []  # the files read so far, in order ("<stdin>" for -)
+
+    def _checked(self, path: str) -> Iterator[tuple[int, dict | None, list[str], bytes]]:
+        """(line number, object, problems, raw line) of each line that is not blank."""
+        if self.light and path != STDIN:
+            from . import halves
+
+            mid = halves.middle(path)
+            if mid is not None:
+                yield from halves.checked_lines(path, self.registry, mid)
+                return
+        for line_no, raw in read_lines(path):
+            if raw.strip():
+                obj, problems = decode_line(raw, self.registry)
+                yield line_no, obj, problems, raw
 
     def __iter__(self) -> Iterator[Diagnostic | tuple[dict, bytes]]:
         from .seen import FirstSeen
@@ -295,10 +314,7 @@ class StoreScan:
             file_no = len(self.files)
             self.files.append(name)
             previous: tuple[str, str] | None = None  # id and date of the last valid event
-            for line_no, raw in read_lines(path):
-                if not raw.strip():
-                    continue
-                obj, problems = decode_line(raw, self.registry)
+            for line_no, obj, problems, raw in self._checked(path):
                 if problems or obj is None:
                     yield from (Diagnostic(name, line_no, p) for p in problems)
                     continue
