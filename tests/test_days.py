@@ -7,12 +7,8 @@ import pytest
 from conftest import ROOT, STORE, cli, ids, run_on_terminal, run_process
 
 ON_FEBRUARY_6_TABLE = """\
-events per month
- 2017-02  2  ████████████████████████████████████████
-
  id         date         event
 ────────────────────────────────────────────────────────────────────────────────
-2017-02 · 2 events
  2017-011   2017-02-06   2 月 6 日，俄罗斯“能源”火箭航天集团公司宣布，已着手论
                          证用 3 小时而不是 6 小时将乘组和货物运抵国际空间站的方
                          案。该方案是将目前应用的飞船绕地球飞行 4 圈后与空间站
@@ -28,7 +24,7 @@ events per month
 
 
 def test_on_a_day_of_the_year_on_a_terminal_and_in_a_pipe():
-    assert run_on_terminal("timeline", "--on", "02-06") == ON_FEBRUARY_6_TABLE
+    assert run_on_terminal("search", "空间站", "--on", "02-06") == ON_FEBRUARY_6_TABLE
     assert ids(cli("timeline", "--on", "2-6").stdout) == ["2017-011", "2017-012"]
 
 

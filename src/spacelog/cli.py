@@ -582,20 +582,14 @@ def _report_unknown(texts: "TextTally", registry: "Registry", stores: list[str],
         _say(f"{names} not in the registry; {command} lists them")
 
 
+UNKNOWN_FORMATS = "table, tsv, csv, excel, json, jsonl, markdown, html, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe."
+
+
 @command
 @takes_options((*FILTERS, "data", "registry", "fields", "no_header", "strict", *LISTING, *TERMINAL))
 def unknown(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only agency, person or vehicle.", autocompletion=completion.kinds)] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="table, tsv, csv, excel, json, jsonl, markdown, html, or toml (registry entries to review). Default: table on a terminal, tsv in a pipe.",
-            autocompletion=completion.unknown_formats,
-        ),
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help=UNKNOWN_FORMATS, autocompletion=completion.unknown_formats)] = None,
     *,
     options: QueryOptions,
 ) -> int:
