@@ -47,6 +47,7 @@ def check_all_commands(path, expect_events: bool):
         ("wrong types", json.dumps(dict(shipped_events()[2], date=20170113, people="x")).encode() + b"\n" + GOOD.encode() + b"\n", True),
         ("deeply nested", b"[" * 100000 + b"\n" + GOOD.encode() + b"\n", True),
         ("NUL bytes", b"\x00\x00\n" + GOOD.encode() + b"\n", True),
+        ("a number of 5,000 digits", b'{"seq": ' + b"9" * 5000 + b"}\n" + GOOD.encode() + b"\n", True),
     ],
 )
 def test_bad_store_shapes(tmp_path, name, data, events):

@@ -341,6 +341,8 @@ def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | No
         return None, [f"invalid JSON: {err.msg} (column {err.colno})"]
     except RecursionError:
         return None, ["invalid JSON: nested too deeply"]
+    except ValueError:  # Python will not turn more than 4,300 digits into an int
+        return None, ["invalid JSON: a number too long to read"]
     if _plainly_valid(obj, registry):
         return obj, []
     return obj, validate_event(obj, registry)
