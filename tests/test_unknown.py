@@ -164,9 +164,10 @@ def test_terminal_output_is_a_table(small, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
-    records = discover([json.loads(line) for line in small.read_text(encoding="utf-8").splitlines()], load_registry(REGISTRY))
+    registry = load_registry(REGISTRY)
+    records = discover([json.loads(line) for line in small.read_text(encoding="utf-8").splitlines()], registry)
     stream = FakeTerminal()
-    choose_output(None, stream, color="never").unknown(records)
+    choose_output(None, stream, color="never").unknown(records, registry)
     assert [line.rstrip() for line in stream.getvalue().splitlines()] == [
         "4 names not in the registry",
         " name                kind      events               variants   like",

@@ -613,24 +613,17 @@ def unknown(
 
     if kind is not None:
         _check_choice("kind", kind, KINDS)
-    if fmt is not None:
-        _check_choice("format", fmt, (*FORMATS, "toml"))
-    out = None if fmt == "toml" else options.output(fmt)
+    out = options.output(fmt, formats=(*FORMATS, "toml"))
     source, registry = _open(options)
     event_filter = options.event_filter(registry)
     numbers = sorted(event_filter.select(source))
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
     if options.count:
-        return _count(out or options.output(), len(records))
+        return _count(out, len(records))
     if not records:
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND
-    if out is not None:
-        out.unknown(options.listed(records))
-    else:
-        from .lines import registry_entries
-
-        sys.stdout.write(registry_entries(options.listed(records), registry))
+    out.unknown(options.listed(records), registry)
     return EXIT_FOUND
 
 

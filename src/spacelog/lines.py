@@ -193,9 +193,11 @@ class LineOutput:
         else:
             self.rows(fields.fields, [fields.cells(event)], chosen=True)
 
-    def unknown(self, records: list[UnknownName]) -> None:
-        """Names the registry lacks: one a line, events and variants joined by commas in tsv and csv."""
-        if self.format in ("json", "jsonl"):
+    def unknown(self, records: list[UnknownName], registry: Registry) -> None:
+        """Names the registry lacks: one a line, events and variants joined by commas in tsv and csv; toml: entries to review."""
+        if self.format == "toml":
+            self.stream.write(registry_entries(records, registry))
+        elif self.format in ("json", "jsonl"):
             self.records([r.as_dict() for r in records])
         else:
             header = ("name", "kind", "events", "variants", "like")

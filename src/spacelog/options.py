@@ -120,11 +120,12 @@ class QueryOptions:
     def __repr__(self) -> str:
         return "QueryOptions(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in SHARED) + ")"
 
-    def output(self, fmt: str | None = None) -> "Output":
-        """Where results go: the format and columns, the colour and the pager these options ask for."""
-        from .output import choose_output
+    def output(self, fmt: str | None = None, formats: tuple[str, ...] | None = None) -> "Output":
+        """Where results go: the format and columns, the colour and the pager these options ask for (`formats`: the command's own list)."""
+        from .output import FORMATS, choose_output
 
-        return choose_output(fmt or self.format, fields=self.fields, header=not self.no_header, color=self.color, page=not self.no_pager)
+        fmt = fmt or self.format
+        return choose_output(fmt, fields=self.fields, header=not self.no_header, color=self.color, page=not self.no_pager, formats=formats or FORMATS)
 
     def listed(self, records: "list[T]") -> "list[T]":
         """The records a listing prints: reversed with --reverse, the first N with --limit."""

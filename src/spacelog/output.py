@@ -48,7 +48,7 @@ class Output(Protocol):
     # one event, and the events related to it (with the ids of the entities they share)
     def event(self, event: Event, registry: Registry, *, related: list[tuple[Event, list[str]]] | None = None) -> None: ...
 
-    def unknown(self, records: list[UnknownName]) -> None: ...
+    def unknown(self, records: list[UnknownName], registry: Registry) -> None: ...  # toml: registry entries to review
 
     # an event with the words that decided each category, and the cues set aside
     def event_why(self, event: Event, registry: Registry, result: Classification) -> None: ...
@@ -60,17 +60,24 @@ class Output(Protocol):
 
 
 def choose_output(
-    fmt: str | None, stream: IO[str] | None = None, *, fields: list[str] | None = None, header: bool = True, color: str = "auto", page: bool = False
+    fmt: str | None,
+    stream: IO[str] | None = None,
+    *,
+    fields: list[str] | None = None,
+    header: bool = True,
+    color: str = "auto",
+    page: bool = False,
+    formats: tuple[str, ...] = FORMATS,
 ) -> Output:
     """The output for `--format`: by default a table on a terminal, tsv in a pipe (and with `--fields`).
 
     With `page`, output to a terminal goes through the pager once it is longer
     than the screen (the pager module is imported only for a terminal).
     """
-    if (fmt is not None and fmt not in FORMATS) or color not in COLORS:
+    if (fmt is not None and fmt not in formats) or color not in COLORS:
         from .suggest import check_choice
 
-        check_choice("format", fmt or FORMATS[0], FORMATS)
+        check_choice("format", fmt or formats[0], formats)
         check_choice("--color value", color, COLORS)
     if fields and fmt == "table":
         raise UsageError("--fields chooses the columns of tsv, csv, excel, markdown, html, json and jsonl, not of a table; add --format tsv")
@@ -160,7 +167,7 @@ class TableOutput:
             self.console.print()
             self.console.print(self.render.related(related, registry.label))
 
-    def unknown(self, records: list[UnknownName]) -> None:
+    def unknown(self, records: list[UnknownName], registry: Registry) -> None:
         if records:
             self.console.print(self.render.unknown(records))
 
