@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +124,32 @@ def test_an_indexed_store_gives_the_same_answers(args, tmp_path):
     in_memory = run_process(*args)
     assert indexed.returncode == in_memory.returncode == 0
     assert indexed.stdout == in_memory.stdout and indexed.stdout
+
+
+@pytest.fixture
+def ranges(tmp_path):
+    """Two range events: over the end of February 2017, and over the turn of 2017 into 2018."""
+    base = {"categories": ["conference"], "agencies": [], "people": [], "vehicles": []}
+    events = [
+        {"id": "2017-001", "seq": 1, "date": "2017-02-27", "end": "2017-03-02", "text": "2月27日—3月2日，一次会议。", **base},
+        {"id": "2017-002", "seq": 2, "date": "2017-12-30", "end": "2018-01-02", "text": "12月30日—1月2日，一次会议。", **base},
+    ]
+    path = tmp_path / "ranges.jsonl"
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    return str(path)
+
+
+def test_a_range_event_counts_in_every_month_it_spans_and_only_in_those_the_filters_allow(ranges):
+    by_month = cli("stats", "--by", "month", "--data", ranges)
+    assert by_month.stdout.splitlines()[:2] == ["2017-02\t1", "2017-03\t1"] and by_month.stdout.splitlines()[-2:] == ["2017-12\t1", "2018-01\t1"]
+    assert cli("stats", "--by", "month", "--month", "3", "--data", ranges).stdout == "2017-03\t1\n"
+    in_2018 = cli("stats", "--by", "month", "--year", "2018", "--data", ranges).stdout.splitlines()
+    assert (in_2018[0], in_2018[1:], len(in_2018)) == ("2018-01\t1", [f"2018-{m:02d}\t0" for m in range(2, 13)], 12)
+    assert cli("stats", "--by", "month", "--from", "2018-01-01", "--to", "2018-01-31", "--data", ranges).stdout == "2018-01\t1\n"
+
+
+def test_on_february_29_holds_only_in_leap_years(ranges, tmp_path):
+    assert cli("timeline", "--on", "02-29", "--data", ranges).exit_code == 1  # 2017-02-27 to 03-02: no 29th that year
+    leap = tmp_path / "leap.jsonl"
+    leap.write_text(Path(ranges).read_text(encoding="utf-8").replace("2017-0", "2016-0").replace("2017-", "2016-"), encoding="utf-8")
+    assert [line.split("\t")[0] for line in cli("timeline", "--on", "02-29", "--data", str(leap)).stdout.splitlines()] == ["2016-001"]

@@ -36,6 +36,15 @@ def test_a_closed_stdout_is_one_sentence_and_status_2():
     assert (result.returncode, result.stderr) == (2, b"spacelog: cannot write the output (Bad file descriptor)\n")
 
 
+@pytest.mark.parametrize("args", ["", "--help", "search --help", "--version", "--show-completion bash"])
+def test_help_and_version_that_cannot_be_written_are_one_sentence_and_status_2(args):
+    for redirect, reason in (("> /dev/full", "No space left on device"), (">&-", "Bad file descriptor")):
+        result = run_process(shell=f"{SPACELOG} {args} {redirect}")
+        assert (result.returncode, result.stderr) == (2, f"spacelog: cannot write the output ({reason})\n".encode()), (args, redirect)
+    closed_pipe = run_process(shell=f"{SPACELOG} {args} | (exec 0<&-; sleep 0.5); exit ${{PIPESTATUS[0]}}")
+    assert (closed_pipe.returncode, closed_pipe.stderr) == (0, b""), args
+
+
 def test_a_closed_stderr_changes_neither_output_nor_status(tmp_path):
     store = tmp_path / "s.jsonl"
     store.write_bytes(STORE.read_bytes() + b"not json\n")  # a warning on every query

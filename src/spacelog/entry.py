@@ -9,7 +9,8 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130  # as errors.EXIT_INTERRUPTED: importing it would import the package's errors module first
+EXIT_INTERRUPTED = 130  # as errors.EXIT_INTERRUPTED and EXIT_ERROR: importing them would import the package's errors module first
+EXIT_ERROR = 2
 
 
 def _exit_interrupted(signum: int, frame: object) -> None:
@@ -34,10 +35,25 @@ def run() -> None:
             signal.signal(signal.SIGINT, _exit_interrupted)
     except SystemExit as exit:
         status = exit.code
+        if status == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":  # Click's sign of a closed pipe
+            status = 0
     except KeyboardInterrupt:
         status = EXIT_INTERRUPTED
+    except OSError as err:  # help, --version, completion: written by Click, outside every command's own handling
+        status = unwritable(err)
     finish()
     end(status)
+
+
+def unwritable(err: OSError) -> int:
+    """The status for output that could not be written: 0 for a reader that went away (like ripgrep), else 2 and one sentence."""
+    if isinstance(err, BrokenPipeError):
+        return 0
+    try:
+        sys.stderr.write(f"spacelog: cannot write the output ({err.strerror or err})\n")
+    except (OSError, ValueError):
+        pass
+    return EXIT_ERROR
 
 
 def end(status: object) -> None:

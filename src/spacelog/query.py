@@ -232,7 +232,12 @@ def _on_day(start: int, end: int, day: tuple[int | None, int, int]) -> bool:
     year, month, dom = day
     if year is not None:
         return start <= year * 10000 + month * 100 + dom <= end
-    return any(start <= y * 10000 + month * 100 + dom <= end for y in range(start // 10000, end // 10000 + 1))
+    # 02-29 is a day only of leap years: a range over the end of February 2017 does not hold it
+    return any(start <= y * 10000 + month * 100 + dom <= end for y in range(start // 10000, end // 10000 + 1) if _is_day(y, month, dom))
+
+
+def _is_day(year: int, month: int, dom: int) -> bool:
+    return not (month == 2 and dom == 29) or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
 
 
 def parse_day(raw: str) -> tuple[int | None, int, int] | None:

@@ -1,9 +1,10 @@
 """Counts of events by category, month, agency, person or vehicle (one key or two). No printing.
 
 As a facet or a frequency table: an event counts once under each value it has
-(an event of two agencies counts for both); one with none counts under ""
-(no agency). Months run without gaps from the first to the last, zeros where
-no event starts; other values are listed when they have events, busiest first.
+(an event of two agencies counts for both, a range event in every month it
+spans); one with none counts under "" (no agency). Months run without gaps
+over what the filters allow (the whole year with --year), zeros where nothing
+happened; other values are listed when they have events, busiest first.
 """
 
 from __future__ import annotations
@@ -44,21 +45,23 @@ def months_with_zeros(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]
 
 
 def _values(source: EventSource, i: int, key: str) -> list[str]:
-    if key == "month":  # the month it starts in, as the timeline lists it
-        return [month_of(source.dates(i)[0])]
+    if key == "month":  # every month it spans: 6月28日—7月2日 happened in June and in July
+        start, end = source.dates(i)
+        return every_month(month_of(start), month_of(end))
     return source.event(i)[_FIELD_OF_KEY[key]] or [""]
 
 
 def _month_span(found: set[str], event_filter: EventFilter) -> list[str]:
-    """Every month the filters allow, from the first to the last found (or that --year, --from, --to name)."""
-    ends = set(found)
-    if event_filter.year is not None:
-        ends |= {f"{event_filter.year:04d}-01", f"{event_filter.year:04d}-12"}
-    ends |= {d[:7] for d in (event_filter.date_from, event_filter.date_to, event_filter.day) if d}
-    if not found or not ends:
+    """Every month the filters allow: the whole of --year, from --from to --to, else from the first found to the last."""
+    if not found:
         return []
+    year = event_filter.year
+    lows = [m for m in (f"{year:04d}-01" if year else None, event_filter.date_from, event_filter.day) if m]
+    highs = [m for m in (f"{year:04d}-12" if year else None, event_filter.date_to, event_filter.day) if m]
+    first = max(m[:7] for m in lows) if lows else min(found)
+    last = min(m[:7] for m in highs) if highs else max(found)
     wanted = event_filter.month or (event_filter.on[0] if event_filter.on else None)
-    return [m for m in every_month(min(ends), max(ends)) if wanted is None or int(m[5:]) == wanted]
+    return [m for m in every_month(first, last) if wanted is None or int(m[5:]) == wanted]
 
 
 def tally(source: EventSource, numbers: Iterable[int], keys: tuple[str, ...], event_filter: EventFilter) -> list[Row]:
