@@ -85,6 +85,7 @@ def test_usage_errors_exit_2():
     for args, message in [
         (("search", "  "), "search term '  ' is empty"),
         (("search", "x", "--category", "party"), "unknown category 'party'"),
+        (("search", "x", "--category", "lauch"), "; did you mean launch?"),
         (("search", "x", "--format", "xml"), "unknown format 'xml'"),
         (("search", "x", "--sort", "size"), "unknown sort order 'size'"),
         (("search", "2月30日"), "'2月30日' is not a real date"),

@@ -77,6 +77,29 @@ def test_the_process_ends_at_once_with_every_byte_written_and_the_index_kept(big
     assert (nothing.returncode, nothing.stdout) == (1, b"")
 
 
+def test_color_never_draws_no_progress_bar_while_the_index_is_built(big_store, tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "SPACELOG_INDEX_MIN_BYTES": "1", "SPACELOG_CACHE": str(tmp_path / "cache"), "SPACELOG_PAGER": ""}
+    env.pop("NO_COLOR", None)
+    argv = [sys.executable, "-m", "spacelog", "search", "空间站", "--count", "--color", "never", "--data", str(big_store)]
+    with subprocess.Popen(argv, stdout=follower, stderr=follower, env=env) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(leader)
+    assert list((tmp_path / "cache").glob("*.idx")) and b"\x1b" not in shown and shown.strip().isdigit()
+
+
 def test_ctrl_c_during_start_up_exits_130_without_a_traceback():
     """SIGINT at every moment of spacelog's start-up (imports of Typer, the store, the query).
 

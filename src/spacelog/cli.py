@@ -120,7 +120,8 @@ def _open(options: QueryOptions) -> "tuple[EventSource, Registry]":
     from .text import noun, plural
 
     registry = _registry(options.registry)
-    source, problems = open_source(options.data or default_store_paths(), registry, progress=_progress_bar, warn=_say)
+    progress = None if options.color == "never" else _progress_bar  # a bar redraws itself with escape sequences
+    source, problems = open_source(options.data or default_store_paths(), registry, progress=progress, warn=_say)
     for problem in problems:
         _say(f"{problem} (line skipped)")
     if options.strict and problems:

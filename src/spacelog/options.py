@@ -146,8 +146,10 @@ class QueryOptions:
         categories = [canonical_category(c) for c in self.category or []]  # 出舱 is eva in every locale
         for c in categories:
             if c not in CATEGORIES:
+                from .suggest import did_you_mean
+
                 names = _(", ").join(map(category_name, CATEGORIES))
-                raise UsageError(_("unknown category {name}; use one of {names}").format(name=repr(c), names=names))
+                raise UsageError(_("unknown category {name}; use one of {names}").format(name=repr(c), names=names) + did_you_mean(c, CATEGORIES))
         for label, value in (("--from", self.date_from), ("--to", self.date_to)):
             if value is not None and parse_date(value) is None:
                 raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
