@@ -164,6 +164,12 @@ def test_count_of_nothing_is_0_with_status_1_as_grep_c():
     assert (result.exit_code, result.stdout, result.stderr) == (1, "0\n", "")
 
 
+def test_count_keeps_the_status_of_the_listing_when_a_name_matches_but_no_event_passes():
+    listing, count = cli("who", "惠特森", "--year", "2016"), cli("who", "惠特森", "--year", "2016", "--count")
+    assert (listing.exit_code, listing.stdout.split("\t")[0]) == (0, "peggy-whitson")
+    assert (count.exit_code, count.stdout) == (0, "0\n")
+
+
 @pytest.mark.parametrize(
     "args, count, first",
     [

@@ -296,8 +296,9 @@ def who(
         raise found.not_found()
     _say_taken(name, found.matches)
     numbers = [tagged_with(source, m.entity, event_filter) for m in found.matches]
-    if options.count:
-        return _count(out, len(set().union(*numbers)))
+    if options.count:  # the status of the listing: the name is found, whether or not the filters leave it events
+        out.count(len(set().union(*numbers)))
+        return EXIT_FOUND
     out.who(name, found.matches, found.suggestions, [n[::-1] if options.reverse else n for n in numbers], source)
     return EXIT_FOUND
 
