@@ -86,7 +86,7 @@ _PLAN = re.compile(
 # 将 + object + one of these is the disposal construction (将卫星送入轨道), not the future.
 _DISPOSAL = re.compile(r"送|运|安装|设立|改为|命名|转移|分离|更换|放入|装入|纳入|列入|带回|接入|取出|封堵|推向|投入|释放|部署|置于|固定|连接")
 _PURPOSE = re.compile(r"为了|为(?!期|止|主|此)")  # at the start of a clause: 为嫦娥四号着陆提供支持
-_CONVENER = re.compile(r"委员会|理事会|国会|议会|内阁|国务院|政府")  # a meeting these hold is policy
+_CONVENER = re.compile(r"委员会|理事会|国会|议会|内阁|政府")  # a meeting these hold is policy
 _CONDITION = re.compile(r"只要|如果|假如|一旦|(?<!若)若(?!干)")
 # Narration of what came before the event.
 _PAST = re.compile(r"此前|先前|早先|上次|上一次|此后|曾经|曾(?!国|是)")

@@ -1,7 +1,7 @@
 """Designations inside names: the numbers, serials and acronyms that tell members of a family apart.
 
 Two names whose designations differ are different things however alike they look:
-`MS-09` is not `MS-02`, `四号` is not `五号`, `长征二号丁` is not `长征七号`, `CNES` is
+`MS-09` is not `MS-02`, `四号` is not `五号`, `长征八号甲` is not `长征九号`, `CNES` is
 not `CNSA`. `signature` extracts what must be equal; `continues_with_designation`
 says whether a family name is followed by a serial (`“进步”MS-08`), which makes
 it the name of one member, not of the family.
@@ -15,7 +15,7 @@ import unicodedata
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100}
 _CN_NUMERAL = "零〇一二三四五六七八九十百"
-_STEMS = "甲乙丙丁"  # Long March variants: 长征二号丁, 长征三号乙
+_STEMS = "甲乙丙丁"  # variants after 号: 长征八号甲
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 
 # One token of a designation: an ASCII number, a Chinese numeral, a Heavenly stem after 号, a Latin letter run.
@@ -56,7 +56,7 @@ def signature(name: str) -> tuple:
 
 
 def without_designation(name: str) -> str:
-    """`name` with its designation taken out: what must be alike besides it (天宫 of 天宫一号)."""
+    """`name` with its designation taken out: what must be alike besides it (天问 of 天问一号)."""
     text = unicodedata.normalize("NFKC", name)
     for _, start, end in reversed(_designations(text)):
         text = text[:start] + text[end:]

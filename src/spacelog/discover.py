@@ -2,14 +2,14 @@
 
 Found by patterns of the genre, never by lists of any chronicle's names:
 - transliterated names `X·Y` (also `X·Y·Z`, `X·Y-Z`), and their surname alone elsewhere;
-- a role before a Chinese name (`航天员 景海鹏`; a Japanese name after `日本航天员`);
-- quoted names with 号, a serial or a type word after them (“朱诺”号, “联盟”MS-01, “杰森”3);
-- Chinese designations: a stem, an ordinal and 号, a variant letter, a flight (天宫一号,
-  长征二号丁, 长征二号F遥十一); Latin designations with a digit or a hyphen (AMOS-6, H-2B);
+- a role before a Chinese name (`航天员 杨利伟`; a Japanese name after `日本航天员`);
+- quoted names with 号, a serial or a type word after them (“卡西尼”号, “联盟”MS-05, “风云”4);
+- Chinese designations: a stem, an ordinal and 号, a variant letter, a flight (天问一号,
+  长征八号甲, 长征二号F遥十二); Latin designations with a digit or a hyphen (GSAT-19, H-3);
 - organisations ending in 公司, 局, 署, 中心, 委员会, ... with a proper name before the suffix.
 Places (launch and landing sites, bases, states) and generic words are not entities. A
 name is known when one of its forms is a registry name, or it lies inside a registry alias
-in the text; a known name extended by a serial (“进步”MS-01) is a new member of a family.
+in the text; a known name extended by a serial (“进步”MS-07) is a new member of a family.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ TRANSLIT = frozenset(
     "宋苏索塔泰坦汤唐特滕提廷通图托瓦万旺威韦维温文沃乌伍武西希锡席夏先谢辛欣休雅亚扬耶叶伊因英尤约泽扎詹朱兹佐"
     "茨赞梁甫琴若热侬娅娃科大延泰汀妥宰祖芙茜黛琪缇薇丝朵萝奈内涅聂丘蔡书肖日珍瑞烈翰逊顿廖绍翁治莲珊苔思乐洁葛斐芭蓓碧茱露璐恺荷"
 )
-# Common Chinese surnames, for a name after a role word (航天员 景海鹏).
+# Common Chinese surnames, for a name after a role word (航天员 杨利伟).
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
     "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔"
@@ -74,7 +74,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9.\-”])[A-Z][A-Za-z]*(?:\d*(?:-[A-Za-z0-9]+
 _PLACE_AFTER = re.compile(r"\s*(?:发射台|发射工位|工位|发射场|发射区|发射中心|着陆场|基地|文件)")
 # Organisations: a proper name before one of these suffixes.
 _ORG_SUFFIX = re.compile(
-    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|(?<![布格结当大全内外底头局背顶药邮])局|(?<![签部])署|科学院|工程院|研究院|设计院|国务院|研究所"
+    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|(?<![布格结当大全内外底头局背顶药邮])局|(?<![签部])署|科学院|工程院|研究院|设计院|研究所"
     "|大学|学院|(?<!空间)实验室|研究中心|中心|机构|办公室|委员会|天文台|研究组织|基金会|协会|学会|联合会|政府|国会|议会|空军|海军|陆军|国防部)(?!长)"
 )
 _ORG_CUT = re.compile(
@@ -220,7 +220,7 @@ def _mentions(text: str, registry: Registry, aliases: list[str]) -> list[_Mentio
         if any(s <= c.start and c.end <= e for s, e in blocked):
             continue  # inside a place
         if any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in candidates):
-            continue  # part of a longer name (国务院 in 国务院新闻办公室)
+            continue  # part of a longer name (实验室 in 喷气推进实验室)
         if _known(c.surface, c.kind, registry, aliases) or _in_registered_name(text, c, aliases):
             continue
         kept.append(c)
@@ -263,7 +263,7 @@ def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
             add(stem + m.group(), "vehicle", m.start() - len(stem))
     for m in _LATIN.finditer(text):
         if not _PLACE_AFTER.match(text, m.end()) and not re.search(r"号\s?$", text[max(0, m.start() - 2) : m.start()]):
-            add(m.group(), "vehicle", m.start())  # not FT2 of 长征二号 FT2, which the designation holds
+            add(m.group(), "vehicle", m.start())  # not Y3 of 长征八号 Y3, which the designation holds
     return candidates, blocked
 
 
@@ -307,7 +307,7 @@ def _stem(text: str, numeral_start: int) -> str | None:
 
 def _is_org_name(surface: str, suffix: str) -> bool:
     stem = surface[: len(surface) - len(suffix)].strip()
-    if suffix in ("国务院", "国会", "议会"):
+    if suffix in ("国会", "议会"):
         return not _DETERMINER.search(stem)
     if len(search_key(stem)) < 2 or _DETERMINER.search(stem):
         return False
@@ -449,7 +449,7 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
-    """Full names of one person spelt two ways (凯瑟琳·鲁宾斯, 凯特·鲁宾斯), never named in one event together."""
+    """Full names of one person spelt two ways (伊丽莎白·霍尔特, 伊丽莎·霍尔特), never named in one event together."""
     result: list[list[_Mention]] = []
     for group in groups:
         if group[0].kind == "person" and _DOTTED.search(group[0].surface):
@@ -470,9 +470,9 @@ def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
 
 
 def _add_surnames(records: list[UnknownName], events: list[dict], registry: Registry) -> list[UnknownName]:
-    """A surname alone (鲁宾斯), or a shortened one (福伊斯特 for 福伊斯特尔), where the full name is known.
+    """A surname alone (霍尔特), or a shortened one (福伊斯特 for 福伊斯特尔), where the full name is known.
 
-    A name found alone (航天员鲁宾斯) that is such a surname joins the full name's record.
+    A name found alone (航天员霍尔特) that is such a surname joins the full name's record.
     """
     people = [r for r in records if r.kind == "person" and _DOTTED.search(r.name)]
     forms: dict[str, list[UnknownName]] = {}
@@ -548,7 +548,7 @@ def _same_entity(spelling: str, alias: str, kind: str) -> bool:
     if _serial(a) != _serial(b) or a == b:
         return False
     if re.sub(r"[-.]", "", a) == re.sub(r"[-.]", "", b):
-        return True  # “联盟”-U and “联盟”U
+        return True  # “织女”-C and “织女”C
     stem_a, stem_b = re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", a), re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", b)
     return len(stem_a) >= 3 and len(stem_a) == len(stem_b) and _similar(stem_a, stem_b)
 

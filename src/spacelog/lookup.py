@@ -225,7 +225,7 @@ def _same_name(query: str, query_sig: tuple, query_parts: list[str], entity: Ent
     if signature(name) != query_sig:
         return False
     if query_sig and not close(search_key(without_designation(query)), search_key(without_designation(name))):
-        return False  # the designation alone made them alike: “进步”MS-04 is not “联盟”MS-04
+        return False  # the designation alone made them alike: “进步”MS-09 is not “联盟”MS-09
     if entity.kind != "person":
         return True
     parts = _parts(name)
