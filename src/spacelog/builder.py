@@ -24,7 +24,7 @@ from typing import BinaryIO
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
 from .query import date_number, order_key, overlaps_month
 from .registry import Registry
-from .store import TAG_FIELDS, decode_line
+from .store import TAG_FIELDS, decode_line, line_after_middle
 from .text import UNSAFE_JSON_BYTES, search_key
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
@@ -147,20 +147,6 @@ def _lines(fd: int, begin: int, end: int) -> Iterator[tuple[int, bytes]]:
             offset += len(piece) + 1
 
 
-def _middle(fd: int, total: int) -> int | None:
-    """The start of the first line after the middle of the store, if there is one."""
-    at = total // 2
-    while at < total:
-        data = os.pread(fd, 1 << 16, at)
-        if not data:
-            return None
-        newline = data.find(b"\n")
-        if newline != -1:
-            return at + newline + 1 if at + newline + 1 < total else None
-        at += len(data)
-    return None
-
-
 def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, BinaryIO, BinaryIO] | None:
     """Fork a process that reads the lines from `cut` on: (its pid, the file of its Half, the file of its keys)."""
     try:
@@ -198,7 +184,7 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
     fd = store_file.fileno()
     total = os.fstat(fd).st_size
-    cut = _middle(fd, total) if total >= TWO_CORES_FROM and (os.cpu_count() or 1) > 1 else None
+    cut = line_after_middle(fd, total) if total >= TWO_CORES_FROM and (os.cpu_count() or 1) > 1 else None
     child = _scan_in_child(fd, cut, total, registry, spill_dir) if cut else None
     from .grams import GramBuilder  # numpy: after the fork, so the child never has its threads
 

@@ -16,7 +16,7 @@ import pickle
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from .store import decode_line, read_lines, split_lines
+from .store import decode_line, line_after_middle, read_lines, split_lines
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -35,12 +35,9 @@ def middle(path: str) -> int | None:
         if size < MIN_BYTES:
             return None
         with open(path, "rb") as f:
-            f.seek(size // 2)
-            f.readline()
-            offset = f.tell()
+            return line_after_middle(f.fileno(), size)
     except OSError:
         return None  # the sequential read says what is wrong
-    return offset if offset < size else None
 
 
 def checked_lines(path: str, registry: Registry | None, mid: int) -> Iterator[Checked]:

@@ -14,7 +14,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import unicodedata
 from typing import IO
 
 DEFAULT = "less -FRX"
@@ -42,7 +41,9 @@ def paged(stream: IO[str]) -> IO[str]:
 
 
 def cells(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in SGR.sub("", line))
+    from .linebreak import cell_width
+
+    return sum(map(cell_width, SGR.sub("", line)))
 
 
 class PagedStream:

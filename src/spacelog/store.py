@@ -7,6 +7,7 @@ not know survive a round trip through `--format jsonl` unchanged.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -327,6 +328,21 @@ class StoreScan:
                     yield Diagnostic(name, line_no, message, "warning")
                 previous = obj["id"], obj["date"]
                 yield obj, raw
+
+
+def line_after_middle(fd: int, size: int) -> int | None:
+    """The offset of the first line that starts after the middle of a file of `size` bytes, if there is one:
+    where a big store is cut in two for two cores."""
+    at = size // 2
+    while at < size:
+        data = os.pread(fd, 1 << 16, at)
+        if not data:
+            return None
+        newline = data.find(b"\n")
+        if newline != -1:
+            return at + newline + 1 if at + newline + 1 < size else None
+        at += len(data)
+    return None
 
 
 def decode_line(raw: bytes, registry: Registry | None = None) -> tuple[dict | None, list[str]]:
