@@ -16,18 +16,19 @@ import os
 import pickle
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
-from itertools import accumulate
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from .blocks import EventCheck, blocks, scan_once
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
 from .query import date_number, order_key, overlaps_month
 from .registry import Registry
 from .store import TAG_FIELDS, decode_line, line_after_middle
-from .text import UNSAFE_JSON_BYTES, search_key
+from .text import UNSAFE_JSON_BYTES
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
+KEYS_READ = 1 << 19  # bytes of keys added at once: fewer keys than 1 << grams.LOCAL_BITS even if each were empty
 
 
 class KeyWriter:
@@ -68,49 +69,95 @@ class Half:
         self.id_span = [1 << 200, -1]  # no id has a year and seq beyond this
         self.lines = 0  # the number of the last line read
 
-    def scan(self, fd: int, begin: int, end: int, registry: Registry, on_key: Callable[[str], object], progress: Progress | None = None) -> None:
-        """Read the lines that start in bytes begin..end of the store, validating each as `load_store` does."""
-        arrays, postings, seen = self.arrays, self.postings, self.seen
-        for start, line in _lines(fd, begin, end):
-            self.lines += 1
-            line_no = self.lines
-            if progress and line_no % 20000 == 0:
-                progress(start - begin, end - begin)
-            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line, start = line[3:], start + 3
-            line = line.rstrip(b"\r")  # as load_store reads lines, for the same messages
-            if not line.strip():
-                continue
-            content = line.lstrip()
-            start += len(line) - len(content)
-            content = content.rstrip()
-            event, problems = decode_line(line, registry)
-            if problems or event is None:
-                self.diagnostics.extend([line_no, p, None] for p in problems)
-                continue
-            if event["id"] in seen:
-                self.diagnostics.append([line_no, f"duplicate id {event['id']}", seen[event["id"]]])  # the path is added when read
-                continue
-            seen[event["id"]] = line_no
-            i = len(self.ids)
-            if UNSAFE_JSON_BYTES.search(content):
-                self.unsafe.append(i)
-            self.ids.append(event["id"])
-            arrays["line_off"].append(start)
-            arrays["line_len"].append(len(content))
-            on_key(search_key(event["text"]))
-            first = date_number(event["date"])
-            span = first // 10000 * SEQS + event["seq"]  # (year, seq): equal for equal ids
-            self.id_span = [min(self.id_span[0], span), max(self.id_span[1], span)]
-            last = date_number(event["end"]) if event["end"] else first
-            arrays["start"].append(first)
-            arrays["end"].append(last)
-            for field in TAG_FIELDS:
-                for value in event[field]:
-                    postings.setdefault(f"{field}:{value}", array.array("i")).append(i)
-            months = [first // 100 % 100] if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
-            for month in months:
-                postings.setdefault(f"month:{month}", array.array("i")).append(i)
+    def scan(self, fd: int, begin: int, end: int, registry: Registry, on_keys: Callable[[str, int], object], progress: Progress | None = None) -> None:
+        """Read the lines that start in bytes begin..end of the store, validating each as `load_store` does.
+
+        on_keys gets the search keys of each block's events, one a line, and their number.
+        """
+        from .batchkeys import joined_keys
+
+        ids, seen, diagnostics, check = self.ids, self.seen, self.diagnostics, EventCheck(registry)
+        line_off, line_len, starts, ends = (self.arrays[name] for name in ("line_off", "line_len", "start", "end"))
+        by_value: dict[str, dict[str, array.array]] = {field: {} for field in TAG_FIELDS}  # the postings of tags seen
+        by_month: dict[int, array.array] = {}
+        for offset, block in blocks(fd, begin, end):
+            if progress:
+                progress(offset - begin, end - begin)
+            raws = block.split(b"\n")
+            if block.endswith(b"\n"):
+                raws.pop()
+            try:
+                texts = block.decode("utf-8").split("\n")[: len(raws)]
+            except UnicodeDecodeError:
+                texts = [""] * len(raws)  # every line through decode_line, which says where
+            unsafe_here = UNSAFE_JSON_BYTES.search(block) is not None
+            keyed: list[str] = []
+            spans: list[int] = []
+            event: Any
+            for raw, line in zip(raws, texts, strict=True):
+                self.lines += 1
+                start, offset = offset, offset + len(raw) + 1
+                days, event = None, None
+                if line[:1] == "{" and line[-1:] == "}":
+                    try:
+                        event, stop = scan_once(line, 0)
+                    except Exception:  # every fault is described by decode_line
+                        stop = -1
+                    days = check.dates(event) if stop == len(line) else None
+                    length = len(raw)
+                if days is None:
+                    found = self._decoded(raw, start, registry)
+                    if found is None:
+                        continue
+                    event, days, start, length = found
+                event_id = event["id"]
+                if event_id in seen:
+                    diagnostics.append([self.lines, f"duplicate id {event_id}", seen[event_id]])  # the path is added when read
+                    continue
+                seen[event_id] = self.lines
+                i = len(ids)
+                if unsafe_here and UNSAFE_JSON_BYTES.search(raw):  # never matches blanks or a BOM: raw is as good as the stripped line
+                    self.unsafe.append(i)
+                ids.append(event_id)
+                line_off.append(start)
+                line_len.append(length)
+                keyed.append(event["text"])
+                first, last = days
+                spans.append(first // 10000 * SEQS + event["seq"])  # (year, seq): equal for equal ids
+                starts.append(first)
+                ends.append(last)
+                for field, postings in by_value.items():
+                    for value in event[field]:
+                        numbers = postings.get(value)
+                        if numbers is None:
+                            numbers = postings[value] = self.postings.setdefault(f"{field}:{value}", array.array("i"))
+                        numbers.append(i)
+                months = (first // 100 % 100,) if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
+                for month in months:
+                    numbers = by_month.get(month)
+                    if numbers is None:
+                        numbers = by_month[month] = self.postings.setdefault(f"month:{month}", array.array("i"))
+                    numbers.append(i)
+            if keyed:
+                on_keys(joined_keys(keyed), len(keyed))
+                self.id_span = [min(self.id_span[0], min(spans)), max(self.id_span[1], max(spans))]
+
+    def _decoded(self, raw: bytes, start: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
+        """A line the quick path was unsure of, as `load_store` reads it: (event, its days, offset, length), or
+        None for a blank or bad line (its problems noted)."""
+        if self.lines == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw, start = raw[3:], start + 3
+        line = raw.rstrip(b"\r")  # as load_store reads lines, for the same messages
+        if not line.strip():
+            return None
+        content = line.lstrip()
+        start += len(line) - len(content)
+        event, problems = decode_line(line, registry)
+        if problems or event is None:
+            self.diagnostics.extend([self.lines, p, None] for p in problems)
+            return None
+        first = date_number(event["date"])
+        return event, (first, date_number(event["end"]) if event["end"] else first), start, len(content.rstrip())
 
     def join(self, other: Half) -> None:
         """Add the events of the half that follows this one."""
@@ -128,25 +175,6 @@ class Half:
         self.lines = other.lines
 
 
-def _lines(fd: int, begin: int, end: int) -> Iterator[tuple[int, bytes]]:
-    """(offset, line without its \\n) of each line that starts in bytes begin..end of the file."""
-    offset, carry, at = begin, b"", begin
-    while offset < end:
-        data = os.pread(fd, CHUNK, at)
-        at += len(data)
-        if not data:
-            if carry:
-                yield offset, carry
-            return
-        pieces = (carry + data).split(b"\n")
-        carry = pieces.pop()
-        for piece in pieces:
-            if offset >= end:
-                return
-            yield offset, piece
-            offset += len(piece) + 1
-
-
 def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, BinaryIO, BinaryIO] | None:
     """Fork a process that reads the lines from `cut` on: (its pid, the file of its Half, the file of its keys)."""
     try:
@@ -160,7 +188,7 @@ def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir:
     try:  # the child: never returns
         half = Half()
         half.lines = sum(os.pread(fd, min(CHUNK, cut - k), k).count(b"\n") for k in range(0, cut, CHUNK))
-        half.scan(fd, cut, total, registry, lambda key: keys.write(key.encode("utf-8") + b"\n"))
+        half.scan(fd, cut, total, registry, lambda text, _: keys.write(text.encode("utf-8") + b"\n"))
         keys.flush()
         half.seen = {}
         pickle.dump(half, result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -192,20 +220,18 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     keys, grams = KeyWriter(out), GramBuilder(spill_dir)
     key_off = array.array("q")
 
-    def add_key(key: str) -> None:
-        key_off.append(keys.length)
-        grams.add(key)
-        keys.add(key.encode("utf-8") + b"\n")
+    def add_keys(text: str, _: int) -> None:
+        _add_keys(text, text.encode("utf-8") + b"\n", keys, grams, key_off)
 
     half = Half()
     try:
-        half.scan(fd, 0, cut or total, registry, add_key, progress)
+        half.scan(fd, 0, cut or total, registry, add_keys, progress)
         second = _child_half(child) if child else None
         if child and second is not None and half.seen.keys().isdisjoint(second.ids):
-            _add_keys(child[2], keys, grams, key_off)
+            _add_child_keys(child[2], keys, grams, key_off)
             half.join(second)
         elif cut:
-            half.scan(fd, cut, total, registry, add_key)
+            half.scan(fd, cut, total, registry, add_keys)
     finally:
         if child:
             for f in child[1:]:
@@ -213,18 +239,27 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     return _write(half, keys, grams, key_off, out, stamp, progress)
 
 
-def _add_keys(source: BinaryIO, keys: KeyWriter, grams, key_off: array.array) -> None:
+def _add_keys(text: str, blob: bytes, keys: KeyWriter, grams, key_off: array.array) -> None:
+    """Add keys in order: `text` holds them one a line, `blob` is its UTF-8 with a last line end."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(blob, np.uint8) == 10)
+    key_off.append(keys.length)
+    key_off.frombytes((ends[:-1] + 1 + keys.length).astype(np.int64).tobytes())
+    grams.add(text, len(ends))
+    keys.add(blob)
+
+
+def _add_child_keys(source: BinaryIO, keys: KeyWriter, grams, key_off: array.array) -> None:
     """The keys the child wrote, one a line, added in order."""
     source.seek(0)
     carry = b""
-    while data := source.read(CHUNK):
+    while data := source.read(KEYS_READ):
         data = carry + data
         end = data.rfind(b"\n") + 1
         carry = data[end:]
-        lines = data[:end].split(b"\n")[:-1]
-        key_off.extend(accumulate(map(len, lines[:-1]), lambda at, n: at + n + 1, initial=keys.length))
-        grams.extend(data[:end].decode("utf-8").split("\n")[:-1])
-        keys.add(data[:end])
+        if end:
+            _add_keys(data[: end - 1].decode("utf-8"), data[:end], keys, grams, key_off)
 
 
 def _write(half: Half, keys: KeyWriter, grams, key_off: array.array, out: BinaryIO, stamp: dict, progress: Progress | None) -> dict:

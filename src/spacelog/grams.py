@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-CHUNK_EVENTS = 32768  # an event's number within its chunk fits in the 20 low bits of a pair
+CHUNK_EVENTS = 8192  # events sorted at once (a chunk may hold more, up to 1 << LOCAL_BITS)
 RANGE_POSTINGS = 4 << 20  # postings laid out per write (16 MiB)
 LOCAL_BITS = 20
 CHAR_BITS = 21  # every code point fits in 21 bits: a bigram is (first << 21) | second
@@ -30,27 +30,26 @@ class GramBuilder:
 
     def __init__(self, spill_dir: Path) -> None:
         self._spill = tempfile.TemporaryFile(dir=spill_dir)  # unlinked at once: a killed build leaves nothing
-        self._pending: list[str] = []
+        self._pending: list[str] = []  # keys, one a line
+        self._count = 0  # keys pending
         self._first = 0  # number of the first pending event
         self._spilled = 0  # postings in the spill file so far
         self._chunks: list[tuple[np.ndarray, np.ndarray, int]] = []  # (bigrams, their counts, first posting in the spill)
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def add(self, key: str) -> None:
-        self._pending.append(key)
-        if len(self._pending) == CHUNK_EVENTS:
+    def add(self, text: str, count: int) -> None:
+        """The keys of the next `count` events, one a line."""
+        self._pending.append(text)
+        self._count += count
+        if self._count >= CHUNK_EVENTS:
             self._flush()
 
-    def extend(self, keys: list[str]) -> None:
-        for key in keys:
-            self.add(key)
-
     def _flush(self) -> None:
-        keys, first = self._pending, self._first
-        self._pending, self._first = [], first + len(keys)
+        text, first = "\n".join(self._pending) + "\n", self._first
+        self._pending, self._first, self._count = [], first + self._count, 0
         self._join()
-        self._worker = threading.Thread(target=self._sort_chunk, args=(keys, first), daemon=True)
+        self._worker = threading.Thread(target=self._sort_chunk, args=(text, first), daemon=True)
         self._worker.start()
 
     def _join(self) -> None:
@@ -60,9 +59,9 @@ class GramBuilder:
         if self._error is not None:
             raise self._error
 
-    def _sort_chunk(self, keys: list[str], first: int) -> None:
+    def _sort_chunk(self, text: str, first: int) -> None:
         try:
-            grams, counts, events = chunk_postings(keys, first)
+            grams, counts, events = chunk_postings(text, first)
             self._spill.write(events.tobytes())
             self._chunks.append((grams, counts, self._spilled))
             self._spilled += len(events)
@@ -76,9 +75,9 @@ class GramBuilder:
         more is written as a bitmap of that many bytes instead (bit 7 of byte 0 is event 0):
         the length of a run tells which it is.
         """
-        n = self._first + len(self._pending)
+        n = self._first + self._count
         bitmap_bytes = -(-n // 8)
-        if self._pending:
+        if self._count:
             self._flush()
         self._join()
         self._spill.flush()
@@ -148,15 +147,15 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def chunk_postings(keys: list[str], first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct bigrams of `keys` (events first, first + 1, ...), ascending; how many
-    events hold each; and those events, bigram by bigram, each run ascending."""
-    text = "\n".join(keys) + "\n"  # no key holds a line end (search_key drops whitespace)
-    chars = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    lengths = np.fromiter(map(len, keys), np.int64, len(keys)) + 1
-    local = np.repeat(np.arange(len(keys), dtype=np.uint64), lengths)[:-1]
+def chunk_postings(text: str, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct bigrams of the keys in `text`, each ending in a line end (events first,
+    first + 1, ...), ascending; how many events hold each; and those events, bigram by
+    bigram, each run ascending."""
+    chars = np.frombuffer(text.encode("utf-32-le"), np.uint32)  # no key holds a line end (search_key drops whitespace)
+    ends = chars == 10
+    local = np.cumsum(ends, dtype=np.uint64)[:-1]  # at a character of a key: the lines before it, its event
     a, b = chars[:-1], chars[1:]
-    inside = (a != 10) & (b != 10)
+    inside = ~(ends[:-1] | ends[1:])
     pairs = (a[inside].astype(np.uint64) << (CHAR_BITS + LOCAL_BITS)) | (b[inside].astype(np.uint64) << LOCAL_BITS) | local[inside]
     pairs = _unique(pairs)
     if not len(pairs):

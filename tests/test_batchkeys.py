@@ -1,0 +1,40 @@
+"""The build's batch of search keys is exactly the keys of its texts, one by one (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spacelog.batchkeys import SEPARATOR, joined_keys
+from spacelog.text import search_key
+
+# What normalisation treats specially: full-width forms, dashes and tildes, dropped
+# quotes and dots, whitespace, combining marks, compatibility forms, Han and astral
+# Han, case that folds to two letters, a lone surrogate, and the batch's separator.
+SPECIAL = list("空间站猎鹰号“”‘’\"'「」《》·・ \t\u3000\n-‐‑–—―−﹘﹣－～〜ＡＺａｚ０９，（）＂＇ßİﬁK\u0301\u0308\u00e9e\u1100\u1161ｶﾞ①") + [
+    "\U00020001",
+    "\ud800",
+    SEPARATOR,
+]
+TEXTS = st.lists(st.text(st.one_of(st.sampled_from(SPECIAL), st.characters()), max_size=30), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_batch_is_each_text_keyed_alone(texts):
+    assert joined_keys(texts) == "\n".join(map(search_key, texts))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(SPECIAL[:60]), min_size=1, max_size=20), min_size=1, max_size=12))
+def test_batch_of_chronicle_characters(texts):
+    assert joined_keys(texts) == "\n".join(map(search_key, texts))
+
+
+def test_each_path_of_the_batch():
+    common = ["“猎鹰”9号，发射（成功）", "奥侬-钱斯勒 -- Ａb"]
+    assert joined_keys(common) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab"  # one pass over the batch
+    assert joined_keys([*common, "ｶﾞ"]) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab\nガ"  # NFKC for one text
+    assert joined_keys([*common, "a\x00b"]) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab\na\x00b"  # a text holds the separator
+    assert joined_keys([*common, "\ud800"]) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab\n\ud800"  # not encodable
+    assert joined_keys([]) == ""

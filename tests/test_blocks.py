@@ -1,0 +1,105 @@
+"""The build reads the store a block of lines at a time, and the usual line by a quick path:
+whatever a line holds, the index says what a full read says."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from conftest import cli, shipped_events
+from spacelog import blocks, builder
+
+
+def test_blocks_hold_the_lines_that_start_in_the_range(tmp_path, monkeypatch):
+    monkeypatch.setattr(blocks, "BLOCK", 16)
+    lines = [b"a" * n for n in (0, 3, 15, 16, 17, 40, 1, 0, 5)]
+    data = b"\n".join(lines) + b"\nlast line, no line end"
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for begin in starts[:4]:
+            for end in [*starts[begin // 8 + 1 :], len(data)]:
+                got = list(blocks.blocks(fd, begin, end))
+                assert b"".join(b for _, b in got) == data[begin : data.find(b"\n", end - 1) + 1 or len(data)], (begin, end)
+                assert all(at == begin + sum(len(b) for _, b in got[:k]) for k, (at, _) in enumerate(got))
+                assert all(b.endswith(b"\n") for _, b in got[:-1]) and all(got)
+    finally:
+        os.close(fd)
+
+
+def odd_store() -> bytes:
+    """Events of every JSON style, and every kind of line the quick path must leave to a full read."""
+    base = dict(shipped_events()[0], agencies=[], people=[], vehicles=[], categories=[], end=None)
+    lines = []
+    for k in range(1, 121):
+        event = dict(base, id=f"2017-{k:03d}", seq=k, date=f"2017-{k % 12 + 1:02d}-{k % 28 + 1:02d}", text=f"{k}号，空间站“猎鹰”9 ＡＢ 奥侬-钱斯勒")
+        style = k % 3
+        lines.append(json.dumps(event, ensure_ascii=style == 1, separators=(", ", ": ") if style == 2 else (",", ":")).encode())
+    event = dict(base, date="2017-05-05")
+
+    def line(**fields: object) -> bytes:
+        return json.dumps(dict(event, **fields), ensure_ascii=False).encode("utf-8")
+
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    lines += [
+        line(id="2017-500", seq=500) + b"\r",
+        b"  " + line(id="2017-501", seq=501) + b" \t",
+        b"",
+        b" \t ",
+        b"not json",
+        b'{"id": "\xff"}',
+        b"[1, 2]",
+        line(id="2017-0502", seq=502),  # valid, but not the usual id form
+        line(id="2017-503", seq=True),
+        line(id="2017-504", seq=504, end="2017-01-01"),
+        line(id="2017-505", seq=505, categories=["no-such"]),
+        line(id="2017-506", seq=506, agencies=["no-such"]),
+        line(id="2017-507", seq=507, text="空间站\x00ガ"),
+        line(id="2017-509", seq=509, text="ｶﾞ空间站①"),
+        line(id="2017-510", seq=510, text="空间站\u202e\x9b"),
+        lines[5],
+        line(id="2017-511", seq=511) + b" " + line(id="2017-512", seq=512),
+        line(id="2017-513", seq=513, date="2017-02-30"),
+        b'{"id": "2017-514", "seq": 1' + b"1" * 5000 + b"}",
+        b'{"id": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+        line(id="2017-1000", seq=1000, date="2017-12-31", end="2018-01-02"),
+    ]
+    return b"\n".join(lines)  # the last line without a line end
+
+
+@pytest.mark.parametrize("block", [64, 1 << 20])
+def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(blocks, "BLOCK", block)
+    store = tmp_path / "s.jsonl"
+    store.write_bytes(odd_store())
+    built = []
+    for cores, threshold in (("one", 10**12), ("two", 0)):
+        monkeypatch.setattr(builder, "TWO_CORES_FROM", threshold)
+        monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / f"cache-{cores}"))
+        for query in (["search", "空间站"], ["search", "ガ"], ["search", "猎鹰9ab"], ["search", "奥侬钱斯勒"], ["timeline", "--month", "1"]):
+            args = [*query, "--data", str(store), "--format", "jsonl"]
+            monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", str(10**12))
+            plain = cli(*args)
+            monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+            indexed = cli(*args)
+            assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr), (cores, query)
+            assert indexed.stdout.count("\n") > 5 or query[0] != "search" or query[1] != "空间站"
+        built.append(next((tmp_path / f"cache-{cores}").glob("index-*.idx")).read_bytes())
+    assert built[0] == built[1]
+    stderr = cli("search", "空间站", "--data", str(store)).stderr
+    for number, message in (
+        (125, "invalid JSON"),
+        (126, "not valid UTF-8"),
+        (129, "seq must be a positive integer"),
+        (136, "duplicate id 2017-006"),
+        (137, "invalid JSON: Extra data"),
+        (139, "too long"),
+        (140, "nested too deeply"),
+    ):
+        assert f"{store}:{number}: " in stderr and message in stderr.split(f"{store}:{number}: ")[1].split("\n")[0], (number, message)
