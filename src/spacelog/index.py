@@ -680,6 +680,23 @@ class IndexSource:
         event.line = line
         return event
 
+    def decoded(self, numbers: list[int]) -> Iterator[Event]:
+        """Read as store_text reads them (many in file order, in blocks), each line decoded by the JSON C scanner."""
+        from .blocks import scan_once
+
+        for block in self.store_text(numbers):
+            for raw in block.split(b"\n")[:-1]:
+                line = raw.decode("utf-8")
+                try:
+                    value, end = scan_once(line, 0)
+                except (StopIteration, ValueError):
+                    end = -1
+                if end != len(line) or type(value) is not dict:  # the index found an object there
+                    raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
+                event = Event(value)
+                event.line = line
+                yield event
+
     def event_id(self, i: int) -> str:
         if self._ids is None:
             self._ids = self._section("ids").decode("utf-8").split("\n")
