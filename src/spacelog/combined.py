@@ -80,6 +80,9 @@ class CombinedSource:
         part, j = self._locate(i)
         return part.dates(j)
 
+    def starts(self, numbers: list[int]) -> list[int]:
+        return [start for k, run in self._split(numbers) for start in self.parts[k].starts(run)]
+
     def tagged(self, field: str, value: str) -> set[int]:
         found: set[int] = set()
         for part, base in zip(self.parts, self.bases, strict=True):
@@ -125,9 +128,9 @@ class CombinedSource:
         part, j = self._locate(i)
         return part.event_id(j)
 
-    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
+    def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         for k, run in self._split(numbers):
-            yield from self.parts[k].store_lines(run)
+            yield from self.parts[k].store_text(run)
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
         unsafe = {base + i for part, base in zip(self.parts, self.bases, strict=True) for i in part.meta["unsafe"]}

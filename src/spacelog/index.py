@@ -403,6 +403,9 @@ class IndexSource:
     def dates(self, i: int) -> tuple[int, int]:
         return self._array("start")[i], self._array("end")[i]
 
+    def starts(self, numbers: list[int]) -> list[int]:
+        return list(map(self._array("start").__getitem__, numbers))
+
     def tagged(self, field: str, value: str) -> set[int]:
         where = self.meta["postings"].get(f"{field}:{value}")
         if where is None:
@@ -484,6 +487,11 @@ class IndexSource:
         return low, data
 
     def _check_blocks(self, first: int, data: bytes) -> None:
+        if len(data) <= 2 * KEY_BLOCK:  # a candidate's key: most often one block, at most two
+            crcs = self._array("key_crc")
+            if zlib.crc32(data[:KEY_BLOCK]) != crcs[first] or (len(data) > KEY_BLOCK and zlib.crc32(data[KEY_BLOCK:]) != crcs[first + 1]):
+                raise IndexDamaged("section keys does not match its checksum")
+            return
         view = memoryview(data)
         found = [zlib.crc32(view[k : k + KEY_BLOCK]) for k in range(0, len(data), KEY_BLOCK)]
         if found != self._array("key_crc")[first : first + len(found)].tolist():
@@ -617,33 +625,42 @@ class IndexSource:
             raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
         return line
 
-    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
-        """Many events in file order are read in one sequential pass; others one read each."""
+    def store_text(self, numbers: list[int]) -> Iterator[bytes]:
+        """The store lines of these events, verbatim, each ended by a newline, in blocks.
+
+        Few events, or events out of file order, are read one line at a time. Many in file
+        order are read CHUNK bytes at a time into one reused buffer (no fresh pages to map
+        for each read), and their lines cut and checked in C (map).
+        """
         offsets, lengths = self._array("line_off"), self._array("line_len")
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
-        ascending = all(map(lt, numbers, islice(numbers, 1, None)))
         fd = self._file.fileno()
-        if not ascending or len(numbers) * 64 < self.n:
-            for i in numbers:
-                yield self._checked(os.pread(fd, lengths[i], offsets[i]))
+        if len(numbers) * 64 < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
+            lines = (self._checked(os.pread(fd, lengths[i], offsets[i])) for i in numbers)
+            while batch := list(islice(lines, 4096)):
+                yield b"\n".join(batch) + b"\n"
             return
         starts = list(map(offsets.__getitem__, numbers))
         ends = list(map(add, starts, map(lengths.__getitem__, numbers)))
+        buffer = bytearray(CHUNK)
         j, m = 0, len(numbers)
-        while j < m:  # CHUNK bytes of the store at a time; its lines cut and checked in C (map)
+        while j < m:
             k = max(j + 1, bisect.bisect_right(ends, starts[j] + CHUNK, j))
-            low = starts[j]
-            data = os.pread(fd, ends[k - 1] - low, low)
+            low, size = starts[j], ends[k - 1] - starts[j]
+            if size > len(buffer):
+                buffer = bytearray(size)
+            view = memoryview(buffer)
             first = list(map(sub, starts[j:k], repeat(low)))
             after = list(map(sub, ends[j:k], repeat(low)))
             if (
-                len(data) != ends[k - 1] - low
-                or bytes(map(data.__getitem__, first)).count(b"{") != k - j
-                or bytes(map(data.__getitem__, map(sub, after, repeat(1)))).count(b"}") != k - j
+                os.preadv(fd, [view[:size]], low) != size
+                or bytes(map(buffer.__getitem__, first)).count(b"{") != k - j
+                or bytes(map(buffer.__getitem__, map(sub, after, repeat(1)))).count(b"}") != k - j
             ):
                 self._checked(b"")
-            yield from map(data.__getitem__, map(slice, first, after))
+            yield b"\n".join(map(view.__getitem__, map(slice, first, after))) + b"\n"
+            view.release()
             j = k
 
     def event(self, i: int) -> Event:

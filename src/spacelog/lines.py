@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
 from .fields import DEFAULT_FIELDS, EVENT_FIELDS, EventFields, choose_fields
@@ -45,15 +44,11 @@ def agency_count_record(entity: Entity, event_ids: list[str]) -> dict:
     return {"id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en, "events": event_ids}
 
 
-def safe_store_lines(source: EventSource, numbers: list[int]) -> Iterable[bytes]:
-    """The store lines of these events, with terminal-unsafe characters as JSON escapes (the same JSON value)."""
-    lines = source.store_lines(numbers)
+def safe_store_text(source: EventSource, numbers: list[int]) -> Iterable[bytes]:
+    """The store lines of these events in blocks, with terminal-unsafe characters as JSON escapes (the same JSON value)."""
+    blocks = source.store_text(numbers)
     unsafe = source.unsafe_lines(numbers)
-    if unsafe is None:
-        return map(safe_json_line, lines)
-    if not unsafe:
-        return lines
-    return (safe_json_line(line) if i in unsafe else line for i, line in zip(numbers, lines, strict=True))
+    return blocks if unsafe is not None and not unsafe else map(safe_json_line, blocks)
 
 
 class LineOutput:
@@ -108,21 +103,23 @@ class LineOutput:
         else:
             self.line(dumps(records if document is None else document, indent=self.indent))
 
-    def event_lines(self, lines: Iterable[bytes]) -> None:
-        """Events as their store lines, one a line (jsonl) or one array (json)."""
+    def event_lines(self, blocks: Iterable[bytes]) -> None:
+        """Events as their store lines (given in blocks of lines, each ended by a newline), one a line (jsonl) or one array (json)."""
         if self.format == "json" and self.indent:  # a person reads it: indent
-            self.line(dumps([json.loads(line) for line in lines], indent=self.indent))
+            self.line(dumps([json.loads(line) for block in blocks for line in block.split(b"\n")[:-1]], indent=self.indent))
             return
         write = self._bytes_writer()
         if self.format == "jsonl":
-            lines = iter(lines)
-            while batch := list(islice(lines, 4096)):  # one write per 4096 lines
-                write(b"\n".join(batch) + b"\n")
-        else:
-            write(b"[")
-            for i, line in enumerate(lines):
-                write((b",\n" if i else b"\n") + line)
-            write(b"\n]\n")
+            for block in blocks:
+                write(block)
+            return
+        write(b"[")
+        separator = b"\n"
+        for block in blocks:
+            if block:
+                write(separator + block[:-1].replace(b"\n", b",\n"))
+                separator = b",\n"
+        write(b"\n]\n")
 
     def _bytes_writer(self) -> Any:
         buffer = getattr(self.stream, "buffer", None)
@@ -140,7 +137,7 @@ class LineOutput:
             if self.fields:
                 self.records([fields.record(source.event(i)) for i in numbers])
             else:
-                self.event_lines(safe_store_lines(source, numbers))
+                self.event_lines(safe_store_text(source, numbers))
         else:
             self.rows(fields.fields, (fields.cells(source.event(i)) for i in numbers), chosen=True)
 

@@ -14,6 +14,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
+from itertools import groupby, repeat
+from operator import floordiv, itemgetter
 from typing import Protocol
 
 from .errors import UsageError
@@ -43,6 +45,8 @@ class EventSource(Protocol):
 
     def dates(self, i: int) -> tuple[int, int]: ...  # (start, end) as date_number; end == start when no range
 
+    def starts(self, numbers: list[int]) -> list[int]: ...  # the start date_number of each of these events
+
     def tagged(self, field: str, value: str) -> set[int]: ...  # events whose `field` list holds `value`
 
     def in_month(self, month: int) -> set[int]: ...  # events overlapping this month of any year
@@ -57,7 +61,7 @@ class EventSource(Protocol):
 
     def event_id(self, i: int) -> str: ...
 
-    def store_lines(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim
+    def store_text(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim, each ended by \n, in blocks
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None: ...  # those whose line holds text.UNSAFE_JSON_BYTES; None: not known
 
@@ -74,6 +78,9 @@ class MemorySource:
 
     def dates(self, i: int) -> tuple[int, int]:
         return self._dates[i]
+
+    def starts(self, numbers: list[int]) -> list[int]:
+        return [self._dates[i][0] for i in numbers]
 
     def tagged(self, field: str, value: str) -> set[int]:
         return {i for i, e in enumerate(self.events) if value in e[field]}
@@ -103,8 +110,8 @@ class MemorySource:
     def event(self, i: int) -> Event:
         return self.events[i]
 
-    def store_lines(self, numbers: list[int]) -> Iterable[bytes]:
-        return (self.events[i].line.encode("utf-8") for i in numbers)
+    def store_text(self, numbers: list[int]) -> Iterable[bytes]:
+        return (self.events[i].line.encode("utf-8") + b"\n" for i in numbers)
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
         return None  # not looked at in advance: a small store's lines are each checked as printed
@@ -157,8 +164,11 @@ class EventFilter:
 
     @property
     def has_dates(self) -> bool:
-        dates = (self.year, self.month, self.date_from, self.date_to, self.on, self.day)
-        return any(value is not None for value in dates)
+        return self.month is not None or self._dates_besides_month
+
+    @property
+    def _dates_besides_month(self) -> bool:
+        return any(value is not None for value in (self.year, self.date_from, self.date_to, self.on, self.day))
 
     def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
         """The events of `source` (or of `within`) that pass, ascending."""
@@ -171,8 +181,8 @@ class EventFilter:
                 tagged = source.tagged(field, value)
                 chosen = tagged if chosen is None else chosen & tagged
         numbers: Iterable[int] = range(source.n) if chosen is None else sorted(chosen)
-        if not self.has_dates:
-            return list(numbers)
+        if not self.has_dates or (self.month is not None and not self._dates_besides_month):
+            return list(numbers)  # the events of the month are all in the month's postings
         return [i for i in numbers if self.matches_dates(*source.dates(i))]
 
 
@@ -333,12 +343,9 @@ def closest_events(source: EventSource, query: str, limit: int = 3, budget: int 
 
 
 def group_by_month(source: EventSource, numbers: list[int]) -> list[tuple[str, list[int]]]:
-    """(YYYY-MM, event numbers) in date order; an event is listed under the month it starts in."""
-    groups: dict[str, list[int]] = {}
-    for i in numbers:
-        start = source.dates(i)[0]
-        groups.setdefault(f"{start // 10000:04d}-{start // 100 % 100:02d}", []).append(i)
-    return list(groups.items())
+    """(YYYY-MM, event numbers) for `numbers` in date order (or its reverse); an event is listed under the month it starts in."""
+    months = map(floordiv, source.starts(numbers), repeat(100))
+    return [(f"{month // 100:04d}-{month % 100:02d}", [i for _, i in run]) for month, run in groupby(zip(months, numbers, strict=True), key=itemgetter(0))]
 
 
 def tagged_with(source: EventSource, entity: Entity, event_filter: EventFilter | None = None) -> list[int]:
