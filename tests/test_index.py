@@ -277,6 +277,6 @@ def test_a_build_on_two_cores_writes_the_same_index(tmp_path, monkeypatch, secon
         result = run(INDEXED, monkeypatch, "search", "空间站", "--data", str(store), "--format", "jsonl")
         built[cores] = (result.stdout, result.stderr, next(cache.glob("index-*.idx")).read_bytes())
     assert built["one"] == built["two"]
-    assert len(joined) == 1 and joined[0] is not None and joined[0].ids  # the child read the second half
+    assert len(joined) == 1 and joined[0] is not None and joined[0][0].ids and joined[0][1]  # the child read the second half and paired its keys
     assert built["two"][0].count("\n") > 500
     assert ("duplicate id" in built["two"][1]) == (second_half != "clean")

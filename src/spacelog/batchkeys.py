@@ -24,12 +24,13 @@ _DROP = 0xFFFFFFFF  # in the table: the character is dropped
 
 @lru_cache(maxsize=1)
 def _table() -> np.ndarray:
-    """What each character of the Basic Multilingual Plane becomes: itself, one other, or dropped.
+    """What each character becomes: itself, one other, or dropped.
 
     Read off the expressions search_key uses, so both always agree. No character beyond
-    the plane is dropped or mapped, and every mapping gives one ASCII character or none.
+    the Basic Multilingual Plane is dropped or mapped, and every mapping gives one ASCII
+    character or none.
     """
-    table = np.arange(0x10000, dtype=np.uint32)
+    table = np.arange(0x110000, dtype=np.uint32)
     every = "".join(map(chr, range(0x10000)))
     for match in _IGNORED.finditer(every):
         table[match.start() : match.end()] = _DROP
@@ -51,10 +52,7 @@ def joined_keys(texts: list[str]) -> str:
     if not texts or joined.count(SEPARATOR) != len(texts) - 1:
         return "\n".join(map(search_key, texts))
     chars = np.frombuffer(code_points, np.uint32)
-    mapped = _table()[chars & 0xFFFF]
-    beyond = chars > 0xFFFF
-    if beyond.any():
-        mapped[beyond] = chars[beyond]
+    mapped = _table()[chars]
     key = mapped[mapped != _DROP].tobytes().decode("utf-32-le")
     if unicodedata.is_normalized("NFKC", key):
         return dashes_dropped(key.casefold())

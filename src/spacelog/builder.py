@@ -1,9 +1,10 @@
 """Building the index of a store file (see index.py for what it holds): on both cores.
 
 The store is cut in two at a line boundary. A forked process reads the second half
-(decoding, validating and normalising each line, the costly part) while this one reads
-the first; the halves are then joined in order. What the child found comes back
-through two unlinked temporary files, so a killed build leaves nothing behind. When
+(decoding, validating and normalising each line, and sorting its keys' character pairs:
+the costly part) while this one reads the first; the halves are then joined in order.
+What the child found comes back through three unlinked temporary files (its Half, its
+keys, its pairs), so a killed build leaves nothing behind. When
 the child fails, or an id of the second half is already in the first (a duplicate that
 a full read reports against the first half), this process reads the second half itself.
 """
@@ -22,13 +23,12 @@ from typing import Any, BinaryIO
 
 from .blocks import EventCheck, blocks, scan_once
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
-from .query import date_number, order_key, overlaps_month
+from .query import date_number, overlaps_month
 from .registry import Registry
 from .store import TAG_FIELDS, decode_line, line_after_middle
 from .text import UNSAFE_JSON_BYTES
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
-KEYS_READ = 1 << 19  # bytes of keys added at once: fewer keys than 1 << grams.LOCAL_BITS even if each were empty
 
 
 class KeyWriter:
@@ -175,37 +175,48 @@ class Half:
         self.lines = other.lines
 
 
-def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, BinaryIO, BinaryIO] | None:
-    """Fork a process that reads the lines from `cut` on: (its pid, the file of its Half, the file of its keys)."""
+def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, list[BinaryIO]] | None:
+    """Fork a process that reads the lines from `cut` on and pairs their keys' characters:
+    (its pid, [the file of its Half and bigram chunks, the file of its keys, its bigrams' spill file])."""
     try:
-        result, keys = tempfile.TemporaryFile(dir=spill_dir), tempfile.TemporaryFile(dir=spill_dir)
+        files: list[BinaryIO] = [tempfile.TemporaryFile(dir=spill_dir) for _ in range(3)]
         pid = os.fork()
     except OSError:
         return None
     if pid:
-        return pid, result, keys
+        return pid, files
     status = 1
     try:  # the child: never returns
-        half = Half()
+        from .grams import GramBuilder
+
+        result, keys, spill = files
+        half, grams = Half(), GramBuilder(spill)
+
+        def add_keys(text: str, count: int) -> None:
+            keys.write(text.encode("utf-8") + b"\n")
+            grams.add(text, count)
+
         half.lines = sum(os.pread(fd, min(CHUNK, cut - k), k).count(b"\n") for k in range(0, cut, CHUNK))
-        half.scan(fd, cut, total, registry, lambda text, _: keys.write(text.encode("utf-8") + b"\n"))
+        half.scan(fd, cut, total, registry, add_keys)
+        grams.finish()
         keys.flush()
         half.seen = {}
-        pickle.dump(half, result, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((half, grams.chunks), result, protocol=pickle.HIGHEST_PROTOCOL)
         result.flush()
         status = 0
     finally:
         os._exit(status)
 
 
-def _child_half(child: tuple[int, BinaryIO, BinaryIO]) -> Half | None:
-    pid, result, _ = child
+def _child_half(child: tuple[int, list[BinaryIO]]) -> tuple[Half, list] | None:
+    """The child's Half and its bigram chunks, or None if it failed."""
+    pid, (result, *_) = child
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         return None
     result.seek(0)
-    half: Half = pickle.load(result)
-    return half
+    found: tuple[Half, list] = pickle.load(result)
+    return found
 
 
 def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
@@ -217,63 +228,71 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     from .grams import GramBuilder  # numpy: after the fork, so the child never has its threads
 
     out.write(MAGIC)
-    keys, grams = KeyWriter(out), GramBuilder(spill_dir)
+    keys, grams = KeyWriter(out), GramBuilder(tempfile.TemporaryFile(dir=spill_dir))
     key_off = array.array("q")
 
-    def add_keys(text: str, _: int) -> None:
-        _add_keys(text, text.encode("utf-8") + b"\n", keys, grams, key_off)
+    def add_keys(text: str, count: int) -> None:
+        _add_keys(text.encode("utf-8") + b"\n", keys, key_off)
+        grams.add(text, count)
 
     half = Half()
     try:
         half.scan(fd, 0, cut or total, registry, add_keys, progress)
         second = _child_half(child) if child else None
-        if child and second is not None and half.seen.keys().isdisjoint(second.ids):
-            _add_child_keys(child[2], keys, grams, key_off)
-            half.join(second)
+        if child and second is not None and half.seen.keys().isdisjoint(second[0].ids):
+            grams.adopt(second[1], len(second[0].ids))
+            _add_child_keys(child[1][1], keys, key_off)
+            half.join(second[0])
         elif cut:
             half.scan(fd, cut, total, registry, add_keys)
+        return _write(half, keys, grams, key_off, out, stamp, progress)
     finally:
-        if child:
-            for f in child[1:]:
-                f.close()
-    return _write(half, keys, grams, key_off, out, stamp, progress)
+        for f in [grams.spill, *(child[1] if child else [])]:
+            f.close()
 
 
-def _add_keys(text: str, blob: bytes, keys: KeyWriter, grams, key_off: array.array) -> None:
-    """Add keys in order: `text` holds them one a line, `blob` is its UTF-8 with a last line end."""
+def _add_keys(blob: bytes, keys: KeyWriter, key_off: array.array) -> None:
+    """Add keys in order: `blob` holds them one a line, in UTF-8."""
     import numpy as np
 
     ends = np.flatnonzero(np.frombuffer(blob, np.uint8) == 10)
     key_off.append(keys.length)
     key_off.frombytes((ends[:-1] + 1 + keys.length).astype(np.int64).tobytes())
-    grams.add(text, len(ends))
     keys.add(blob)
 
 
-def _add_child_keys(source: BinaryIO, keys: KeyWriter, grams, key_off: array.array) -> None:
+def _add_child_keys(source: BinaryIO, keys: KeyWriter, key_off: array.array) -> None:
     """The keys the child wrote, one a line, added in order."""
     source.seek(0)
     carry = b""
-    while data := source.read(KEYS_READ):
+    while data := source.read(CHUNK):
         data = carry + data
         end = data.rfind(b"\n") + 1
         carry = data[end:]
         if end:
-            _add_keys(data[: end - 1].decode("utf-8"), data[:end], keys, grams, key_off)
+            _add_keys(data[:end], keys, key_off)
+
+
+def _date_order(starts: array.array, ids: list[str]):
+    """The events' numbers in query.order_key's order: by date, then id in natural order."""
+    import numpy as np
+
+    return np.lexsort((np.array(ids, dtype=str), np.fromiter(map(len, ids), np.int64, len(ids)), np.frombuffer(starts, np.int32)))
 
 
 def _write(half: Half, keys: KeyWriter, grams, key_off: array.array, out: BinaryIO, stamp: dict, progress: Progress | None) -> dict:
+    import numpy as np
+
     ids, arrays = half.ids, dict(half.arrays)
     keys.close()
     sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, keys.crc]}
     key_off.append(keys.length)
     arrays["key_off"], arrays["key_crc"] = key_off, keys.blocks
-    order = sorted(range(len(ids)), key=lambda i: order_key(arrays["start"][i], ids[i]))
-    rank = array.array("i", bytes(4 * len(ids)))
-    for position, i in enumerate(order):
-        rank[i] = position
-    arrays["rank"] = rank
-    ends = [[arrays["start"][i], len(ids[i]), ids[i]] for i in (order[:1] + order[-1:])]
+    order = _date_order(arrays["start"], ids)
+    rank = np.empty(len(ids), np.int32)
+    rank[order] = np.arange(len(ids), dtype=np.int32)
+    arrays["rank"] = array.array("i", rank.tobytes())
+    ends = [[arrays["start"][i], len(ids[i]), ids[i]] for i in map(int, (*order[:1], *order[-1:]))]
     directory_of_postings, flat = {}, array.array("i")
     for name, numbers in half.postings.items():
         directory_of_postings[name] = [len(flat), len(numbers), zlib.crc32(numbers)]
@@ -293,7 +312,7 @@ def _write(half: Half, keys: KeyWriter, grams, key_off: array.array, out: Binary
         "sections": sections,
         "diagnostics": half.diagnostics,
         "postings": directory_of_postings,
-        "in_date_order": order == list(range(len(ids))),
+        "in_date_order": bool(np.array_equal(order, np.arange(len(ids)))),
         "order_span": [ends[0], ends[-1]] if ends else None,  # the first and last event in (date, id) order
         "id_span": half.id_span,
         "unsafe": half.unsafe,

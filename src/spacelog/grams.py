@@ -11,10 +11,8 @@ by a chunk and a range whatever the store's size.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import zlib
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -28,13 +26,14 @@ CHAR_BITS = 21  # every code point fits in 21 bits: a bigram is (first << 21) | 
 class GramBuilder:
     """Collects keys in event order; `write` puts the postings sections into the index file."""
 
-    def __init__(self, spill_dir: Path) -> None:
-        self._spill = tempfile.TemporaryFile(dir=spill_dir)  # unlinked at once: a killed build leaves nothing
+    def __init__(self, spill: BinaryIO) -> None:
+        self.spill = spill  # an unlinked temporary file: a killed build leaves nothing
         self._pending: list[str] = []  # keys, one a line
         self._count = 0  # keys pending
         self._first = 0  # number of the first pending event
         self._spilled = 0  # postings in the spill file so far
-        self._chunks: list[tuple[np.ndarray, np.ndarray, int]] = []  # (bigrams, their counts, first posting in the spill)
+        # (bigrams, their counts, first posting in its spill file, that file, what its event numbers lack)
+        self.chunks: list[tuple[np.ndarray, np.ndarray, int, int, int]] = []
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -62,11 +61,25 @@ class GramBuilder:
     def _sort_chunk(self, text: str, first: int) -> None:
         try:
             grams, counts, events = chunk_postings(text, first)
-            self._spill.write(events.tobytes())
-            self._chunks.append((grams, counts, self._spilled))
+            self.spill.write(events.tobytes())
+            self.chunks.append((grams, counts, self._spilled, self.spill.fileno(), 0))
             self._spilled += len(events)
         except BaseException as err:  # raised again in the building thread
             self._error = err
+
+    def finish(self) -> int:
+        """Sort what is pending, and put every chunk in the spill file: the number of events added."""
+        if self._count:
+            self._flush()
+        self._join()
+        self.spill.flush()
+        return self._first
+
+    def adopt(self, chunks: list[tuple[np.ndarray, np.ndarray, int, int, int]], events: int) -> None:
+        """Take the chunks another builder (in a child process) made of the next `events` events."""
+        self.finish()
+        self.chunks += [(grams, counts, spilled, fd, shift + self._first) for grams, counts, spilled, fd, shift in chunks]
+        self._first += events
 
     def write(self, out: BinaryIO, position: int) -> dict[str, list[int]]:
         """Write `grams`, `gram_start`, `gram_crc` and `gram_postings` at `position`; their sections.
@@ -75,23 +88,19 @@ class GramBuilder:
         more is written as a bitmap of that many bytes instead (bit 7 of byte 0 is event 0):
         the length of a run tells which it is.
         """
-        n = self._first + self._count
+        n = self.finish()
         bitmap_bytes = -(-n // 8)
-        if self._count:
-            self._flush()
-        self._join()
-        self._spill.flush()
-        chunks = self._chunks
+        chunks = self.chunks
         grams = _unique(np.concatenate([c[0] for c in chunks])) if chunks else np.zeros(0, np.uint64)
         where = [np.searchsorted(grams, c[0]) for c in chunks]  # each chunk's bigrams among all
         total = np.zeros(len(grams), np.int64)
-        for k, (_, counts, _) in zip(where, chunks, strict=True):
+        for k, (_, counts, *_) in zip(where, chunks, strict=True):
             total[k] += counts
         start = np.zeros(len(grams) + 1, np.int64)
         np.cumsum(total, out=start[1:])
         filled = start[:-1].copy()
         dest = []  # where each chunk's run of each of its bigrams goes
-        for k, (_, counts, _) in zip(where, chunks, strict=True):
+        for k, (_, counts, *_) in zip(where, chunks, strict=True):
             dest.append(filled[k].copy())
             filled[k] += counts
         source = [np.concatenate(([0], np.cumsum(c[1])[:-1])).astype(np.int64) for c in chunks]
@@ -100,22 +109,22 @@ class GramBuilder:
         sections: dict[str, list[int]] = {}
         postings_crc = 0
         g0 = 0
-        fd = self._spill.fileno()
+        bits = np.zeros(n, np.uint8)  # a bitmap's bits, one a byte: cleared again after each use
         while g0 < len(grams):
             g1 = max(g0 + 1, int(np.searchsorted(start, start[g0] + RANGE_POSTINGS, side="right")) - 1)
             g1 = min(g1, len(grams))
             low = int(start[g0])
             block = np.empty(int(start[g1]) - low, np.uint32)
-            for k, (_, counts, spilled), d, s in zip(where, chunks, dest, source, strict=True):
+            for k, (_, counts, spilled, fd, shift), d, s in zip(where, chunks, dest, source, strict=True):
                 k0, k1 = np.searchsorted(k, [g0, g1])
                 if k0 == k1:
                     continue
                 e0, e1 = int(s[k0]), int(s[k1 - 1] + counts[k1 - 1])
-                events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32)
+                events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32) + np.uint32(shift)
                 block[np.repeat(d[k0:k1] - low - (s[k0:k1] - e0), counts[k0:k1]) + np.arange(e1 - e0)] = events
             for g in range(g0, g1):
                 run = block[int(start[g]) - low : int(start[g + 1]) - low]
-                raw = run.tobytes() if 4 * len(run) < bitmap_bytes else bitmap(run, n)
+                raw = run.tobytes() if 4 * len(run) < bitmap_bytes else bitmap(run, bits)
                 out.write(raw)
                 crcs[g] = zlib.crc32(raw)
                 postings_crc = zlib.crc32(raw, postings_crc)
@@ -128,15 +137,16 @@ class GramBuilder:
             out.write(blob)
             sections[name] = [position, len(blob), zlib.crc32(blob)]
             position += len(blob)
-        self._spill.close()
         return sections
 
 
-def bitmap(run: np.ndarray, events: int) -> bytes:
-    """The events of `run` as bits, event 0 first (the highest bit of the first byte)."""
-    bits = np.zeros(events, np.uint8)
+def bitmap(run: np.ndarray, bits: np.ndarray) -> bytes:
+    """The events of `run` as bits, event 0 first (the highest bit of the first byte); `bits`,
+    one byte an event, is all zero before and after."""
     bits[run] = 1
-    return np.packbits(bits).tobytes()
+    packed = np.packbits(bits).tobytes()
+    bits[run] = 0
+    return packed
 
 
 def _unique(values: np.ndarray) -> np.ndarray:
@@ -150,18 +160,29 @@ def _unique(values: np.ndarray) -> np.ndarray:
 def chunk_postings(text: str, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct bigrams of the keys in `text`, each ending in a line end (events first,
     first + 1, ...), ascending; how many events hold each; and those events, bigram by
-    bigram, each run ascending."""
+    bigram, each run ascending. In place where it can be: each pass is over every character."""
     chars = np.frombuffer(text.encode("utf-32-le"), np.uint32)  # no key holds a line end (search_key drops whitespace)
-    ends = chars == 10
-    local = np.cumsum(ends, dtype=np.uint64)[:-1]  # at a character of a key: the lines before it, its event
-    a, b = chars[:-1], chars[1:]
-    inside = ~(ends[:-1] | ends[1:])
-    pairs = (a[inside].astype(np.uint64) << (CHAR_BITS + LOCAL_BITS)) | (b[inside].astype(np.uint64) << LOCAL_BITS) | local[inside]
-    pairs = _unique(pairs)
+    is_end = chars == 10
+    ends = np.flatnonzero(is_end)
+    pairs = chars.astype(np.uint64)
+    pairs <<= CHAR_BITS
+    pairs[:-1] |= chars[1:]
+    pairs <<= LOCAL_BITS
+    pairs |= np.repeat(np.arange(len(ends), dtype=np.uint64), np.diff(ends, prepend=-1))  # the event of each character
+    keep = ~is_end  # pairs within a key: neither character a line end
+    keep[:-1] &= ~is_end[1:]
+    keep[-1] = False
+    pairs = pairs[keep]
+    pairs.sort()
+    distinct = np.empty(len(pairs), bool)
+    distinct[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=distinct[1:])
+    pairs = pairs[distinct]
     if not len(pairs):
         return pairs, np.zeros(0, np.int64), np.zeros(0, np.uint32)
     grams = pairs >> LOCAL_BITS
-    events = (pairs & ((1 << LOCAL_BITS) - 1)).astype(np.uint32) + np.uint32(first)
+    events = (pairs & ((1 << LOCAL_BITS) - 1)).astype(np.uint32)
+    events += np.uint32(first)
     starts = np.flatnonzero(np.concatenate(([True], grams[1:] != grams[:-1])))
     counts = np.diff(np.append(starts, len(grams)))
     return grams[starts], counts, events
