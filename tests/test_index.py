@@ -124,6 +124,17 @@ def test_hostile_lines_are_escaped_on_the_fast_path_too(tmp_path, monkeypatch):
     assert json.loads(out)["text"] == event["text"]
 
 
+def test_table_rows_escape_hostile_text_among_many_safe_rows(tmp_path, monkeypatch):
+    """Listings of many events decode them in blocks; a row is escaped cell by cell only when it must be."""
+    store = tmp_path / "s.jsonl"
+    base = shipped_events()[0]
+    events = [dict(base, id=f"2017-{k:03d}", seq=k, text=f"1月3日，第{k}次\ttab" if k == 50 else f"1月3日，第{k}次") for k in range(1, 101)]
+    store.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    rows = run(INDEXED, monkeypatch, "search", "1月3日", "--data", str(store), "--format", "tsv", "--fields", "id,text,seq").stdout.splitlines()
+    assert len(rows) == 100
+    assert rows[48:51] == ["2017-049\t1月3日，第49次\t49", "2017-050\t1月3日，第50次\\x09tab\t50", "2017-051\t1月3日，第51次\t51"]
+
+
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     from spacelog.render import progress_bar
 

@@ -128,6 +128,10 @@ class CombinedSource:
         part, j = self._locate(i)
         return part.event_id(j)
 
+    def decoded(self, numbers: list[int]) -> Iterable[Event]:
+        for k, run in self._split(numbers):
+            yield from self.parts[k].decoded(run)
+
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         for k, run in self._split(numbers):
             yield from self.parts[k].store_text(run)

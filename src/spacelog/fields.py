@@ -42,18 +42,34 @@ def choose_fields(asked: list[str] | None, available: tuple[str, ...], default: 
 
 
 class EventFields:
-    """The values of chosen fields of events; names looked up once per entity."""
+    """The values of chosen fields of events; names looked up once per entity, cells joined once per list of ids."""
 
     def __init__(self, fields: tuple[str, ...], registry: Registry) -> None:
         self.fields, self.registry = fields, registry
         self._names: dict[tuple[str, str], str] = {}
         self._getters = [self._getter(f) for f in fields]
+        self._cell_getters = [self._cell_getter(f) for f in fields]
 
     def _getter(self, field: str) -> Callable[[Event], Any]:
         if field not in _ENTITY_FIELDS:
             return lambda event: event.get(field)
         ids, what = _ENTITY_FIELDS[field]
         return lambda event: [self._name(i, what) for i in event.get(ids, [])]
+
+    def _cell_getter(self, field: str) -> Callable[[Event], str]:
+        if field not in _ENTITY_FIELDS:
+            return lambda event: ID_SEPARATOR.join(v) if isinstance(v := event.get(field), list) else "" if v is None else str(v)
+        ids, what = _ENTITY_FIELDS[field]
+        separator = NAME_SEPARATOR if what != "id" else ID_SEPARATOR
+        joined: dict[tuple[str, ...], str] = {}  # the events of a store name the same few sets of entities
+
+        def cell(event: Event) -> str:
+            key = tuple(event.get(ids, ()))
+            if key not in joined:
+                joined[key] = separator.join(self._name(i, what) for i in key)
+            return joined[key]
+
+        return cell
 
     def _name(self, entity_id: str, what: str) -> str:
         key = (entity_id, what)
@@ -66,14 +82,9 @@ class EventFields:
         """The values, lists as lists (for JSON)."""
         return [get(event) for get in self._getters]
 
-    def cells(self, event: Event) -> list[Any]:
-        """The values, lists joined into one cell."""
-        return [_joined(f, v) if isinstance(v, list) else v for f, v in zip(self.fields, self.values(event), strict=True)]
+    def cells(self, event: Event) -> list[str]:
+        """The values as text ("" for none), lists joined into one cell."""
+        return [get(event) for get in self._cell_getters]
 
     def record(self, event: Event) -> dict[str, Any]:
         return dict(zip(self.fields, self.values(event), strict=True))
-
-
-def _joined(field: str, values: list[str]) -> str:
-    names = field in _ENTITY_FIELDS and _ENTITY_FIELDS[field][1] != "id"
-    return (NAME_SEPARATOR if names else ID_SEPARATOR).join(values)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
 from .fields import DEFAULT_FIELDS, EVENT_FIELDS, EventFields, choose_fields
 from .store import ENTITY_FIELDS, Event
-from .text import safe_json_line, visible
+from .text import is_safe, safe_json_line, visible
 
 if TYPE_CHECKING:
     from .categories import Classification
@@ -75,7 +76,7 @@ class LineOutput:
             picked = choose_fields(self.fields, header)
             where = [header.index(f) for f in picked]
             header, rows = picked, ([row[i] for i in where] for row in rows)
-        self.table(header, ([visible(_cell(v)) for v in row] for row in rows))
+        self.table(header, map(_visible_cells, rows))
 
     def table(self, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
         """Write safe cells (already through `visible`) in the format's table syntax."""
@@ -87,8 +88,9 @@ class LineOutput:
                     self.stream.write("\ufeff")  # the BOM: Excel reads the file as UTF-8, not the locale's code page
                 writer.writerow(row)
         else:
-            for row in rows:
-                self.line("\t".join(row))
+            lines = map("\t".join, rows)
+            while batch := list(islice(lines, 1024)):  # one write per 1024 rows
+                self.stream.write("\n".join(batch) + "\n")
 
     def records(self, records: list[dict], document: Any = None) -> None:
         """jsonl: one record a line; json: `document` (default: the list of records)."""
@@ -139,7 +141,7 @@ class LineOutput:
             else:
                 self.event_lines(safe_store_text(source, numbers))
         else:
-            self.rows(fields.fields, (fields.cells(source.event(i)) for i in numbers), chosen=True)
+            self.table(fields.fields, map(_visible_text, map(fields.cells, source.decoded(numbers))))
 
     def event_fields(self, registry: Registry) -> EventFields:
         return EventFields(choose_fields(self.fields, EVENT_FIELDS, DEFAULT_FIELDS), registry)
@@ -223,6 +225,16 @@ class LineOutput:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _visible_cells(row: Iterable[Any]) -> list[str]:
+    """The row's values as text, control and bidi characters escaped."""
+    return _visible_text(list(map(_cell, row)))
+
+
+def _visible_text(cells: list[str]) -> list[str]:
+    """Cells with control and bidi characters escaped: one search for the usual safe row."""
+    return cells if is_safe("".join(cells)) else list(map(visible, cells))
 
 
 def _with_first(first: Any, rest: Iterable[Any]) -> Iterable[Any]:

@@ -59,6 +59,8 @@ class EventSource(Protocol):
 
     def event(self, i: int) -> Event: ...
 
+    def decoded(self, numbers: list[int]) -> Iterable[Event]: ...  # these events, in this order
+
     def event_id(self, i: int) -> str: ...
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim, each ended by \n, in blocks
@@ -109,6 +111,9 @@ class MemorySource:
 
     def event(self, i: int) -> Event:
         return self.events[i]
+
+    def decoded(self, numbers: list[int]) -> Iterable[Event]:
+        return map(self.events.__getitem__, numbers)
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         return (self.events[i].line.encode("utf-8") + b"\n" for i in numbers)

@@ -144,6 +144,11 @@ def to_simplified(query: str) -> str:
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def is_safe(text: str) -> bool:
+    """Whether `text` prints as it is: no character `visible` would escape."""
+    return _UNSAFE.search(text) is None
+
+
 def visible(text: str) -> str:
     """Make control and bidi characters visible as escapes, e.g. `\\x1b`, `\\u202e`.
 
