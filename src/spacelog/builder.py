@@ -241,9 +241,9 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         second = _child_half(child) if child else None
         if child and second is not None and half.seen.keys().isdisjoint(second[0].ids):
             grams.adopt(second[1], len(second[0].ids))
-            _add_child_keys(child[1][1], keys, key_off)
             half.join(second[0])
-        elif cut:
+            return _write(half, keys, grams, key_off, out, stamp, progress, child[1][1])
+        if cut:
             half.scan(fd, cut, total, registry, add_keys)
         return _write(half, keys, grams, key_off, out, stamp, progress)
     finally:
@@ -280,7 +280,84 @@ def _date_order(starts: array.array, ids: list[str]):
     return np.lexsort((np.array(ids, dtype=str), np.fromiter(map(len, ids), np.int64, len(ids)), np.frombuffer(starts, np.int32)))
 
 
-def _write(half: Half, keys: KeyWriter, grams, key_off: array.array, out: BinaryIO, stamp: dict, progress: Progress | None) -> dict:
+class PositionWriter:
+    """Writes to a file from a given offset on, in large pieces, beside whoever writes elsewhere in it."""
+
+    def __init__(self, fd: int, position: int) -> None:
+        self.fd, self.position, self.pending = fd, position, bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.pending += data
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        view = memoryview(self.pending)
+        while view:
+            written = os.pwrite(self.fd, view, self.position)
+            self.position += written
+            view = view[written:]
+        view.release()
+        self.pending.clear()
+
+
+def _write(
+    half: Half, keys: KeyWriter, grams, key_off: array.array, out: BinaryIO, stamp: dict, progress: Progress | None, child_keys: BinaryIO | None = None
+) -> dict:
+    """Write the sections and the metadata. The bigram postings go after the other sections, whose
+    sizes are known: a thread writes them there while this one copies the child's keys."""
+    import threading
+
+    ids, arrays = half.ids, dict(half.arrays)
+    id_blob = "\n".join(ids).encode("utf-8")
+    length = keys.length + (os.fstat(child_keys.fileno()).st_size if child_keys else 0)
+    counts = {name: len(values) for name, values in arrays.items()}
+    counts |= {"key_off": len(ids) + 1, "rank": len(ids), "postings": sum(map(len, half.postings.values())), "key_crc": -(-length // KEY_BLOCK)}
+    pairs_at = len(MAGIC) + length + len(id_blob) + sum(array.array(code).itemsize * counts[name] for name, code in _ARRAYS.items())
+    pairs_out = PositionWriter(out.fileno(), pairs_at)
+    found: list = []
+    pairs = threading.Thread(target=lambda: found.append(_written(grams, pairs_out, pairs_at)), daemon=True)
+    pairs.start()
+    try:
+        if child_keys:
+            _add_child_keys(child_keys, keys, key_off)
+        sections, order = _write_sections(half, keys, key_off, id_blob, out)
+    finally:
+        pairs.join()
+    if not found or isinstance(found[0], BaseException):
+        raise found[0] if found else RuntimeError("the bigram postings were not written")
+    assert sections["ids"][0] + sections["ids"][1] == pairs_at, "the sections' sizes were foreseen wrong"
+    sections.update(found[0])
+    out.flush()
+    out.seek(pairs_out.position)
+    meta = {
+        "stamp": stamp,
+        "n": len(ids),
+        "sections": sections,
+        "diagnostics": half.diagnostics,
+        **order,  # the tags' postings, and the order of the events
+        "id_span": half.id_span,
+        "unsafe": half.unsafe,
+    }
+    raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
+    out.write(raw + len(raw).to_bytes(8, "little") + zlib.crc32(raw).to_bytes(4, "little") + MAGIC)
+    if progress:
+        progress(1, 1)
+    return json.loads(raw)
+
+
+def _written(grams, out: PositionWriter, position: int) -> dict | BaseException:
+    """The sections of the bigram postings, written at `position`; or what went wrong."""
+    try:
+        sections = grams.write(out, position)
+        out.flush()
+        return sections
+    except BaseException as err:  # raised again in the building thread
+        return err
+
+
+def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: bytes, out: BinaryIO) -> tuple[dict, dict]:
+    """Write every section but the bigram postings: their places, and what the metadata says of the order."""
     import numpy as np
 
     ids, arrays = half.ids, dict(half.arrays)
@@ -299,26 +376,12 @@ def _write(half: Half, keys: KeyWriter, grams, key_off: array.array, out: Binary
         flat.extend(numbers)
     arrays["postings"] = flat
     blobs = {name: arrays[name].tobytes() for name in _ARRAYS}
-    blobs["ids"] = "\n".join(ids).encode("utf-8")
+    blobs["ids"] = id_blob
     position = len(MAGIC) + keys.length
     for name, blob in blobs.items():
         out.write(blob)
         sections[name] = [position, len(blob), zlib.crc32(blob)]
         position += len(blob)
-    sections.update(grams.write(out, position))
-    meta = {
-        "stamp": stamp,
-        "n": len(ids),
-        "sections": sections,
-        "diagnostics": half.diagnostics,
-        "postings": directory_of_postings,
-        "in_date_order": bool(np.array_equal(order, np.arange(len(ids)))),
-        "order_span": [ends[0], ends[-1]] if ends else None,  # the first and last event in (date, id) order
-        "id_span": half.id_span,
-        "unsafe": half.unsafe,
-    }
-    raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
-    out.write(raw + len(raw).to_bytes(8, "little") + zlib.crc32(raw).to_bytes(4, "little") + MAGIC)
-    if progress:
-        progress(1, 1)
-    return json.loads(raw)
+    in_order = bool(np.array_equal(order, np.arange(len(ids))))
+    span = [ends[0], ends[-1]] if ends else None  # the first and last event in (date, id) order
+    return sections, {"postings": directory_of_postings, "in_date_order": in_order, "order_span": span}
