@@ -96,6 +96,15 @@ def test_no_pager(fake_pager, env, args):
     assert SGR.sub("", shown).count("2017-03-") == 6
 
 
+def test_no_pager_before_the_command_as_git_takes_it(fake_pager):
+    pager, record = fake_pager
+    status, shown, stderr = on_pty(["--no-pager", "timeline", "--month", "3"], {"PAGER": pager})
+    assert (status, stderr) == (0, "") and not record.exists()
+    assert shown == plain_table(["timeline", "--month", "3"])
+    status, shown, stderr = on_pty(["--no-pager", "check"], {"PAGER": pager})  # a command that never pages: no error
+    assert status == 0 and "73 valid events" in stderr and not record.exists()
+
+
 def test_spacelog_pager_comes_before_pager(fake_pager, tmp_path):
     pager, record = fake_pager
     status, _, _ = on_pty(["timeline", "--month", "3"], {"PAGER": "/nonexistent/pager", "SPACELOG_PAGER": pager})

@@ -8,6 +8,7 @@ Exit status, as grep: 0 found, 1 nothing found, 2 usage or data error, 130 Ctrl-
 # No `from __future__ import annotations` here: Typer evaluates string annotations
 # of every command with eval() at each start (12 ms); real annotations cost nothing.
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -760,6 +761,7 @@ def run() -> None:
     start; when the first argument names a command, only that command is
     built (3 ms less). Help, completion and unknown commands use the full app.
     """
+    _move_leading_no_pager(sys.argv)
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     chosen = [fn for fn in COMMANDS if _name(fn) == name and name not in WHOLE_TREE]
     completing = any(k.startswith("_SPACELOG_COMPLETE") for k in os.environ)
@@ -773,6 +775,14 @@ def run() -> None:
             command(prog_name="spacelog")
             return
     application(prog_name="spacelog")  # also as python -m spacelog: the name its messages and help give
+
+
+def _move_leading_no_pager(argv: list[str]) -> None:
+    """`spacelog --no-pager CMD ...` as git takes it: the option goes after the command, or away
+    for a command that never pages (check, ingest, help, man)."""
+    if len(argv) > 2 and argv[1] == "--no-pager":
+        pages = any(_name(fn) == argv[2] and "no_pager" in inspect.signature(fn).parameters for fn in COMMANDS)
+        argv[1:3] = [argv[2], "--no-pager"] if pages else [argv[2]]
 
 
 def _translate_help(command) -> None:
