@@ -225,3 +225,49 @@ def test_shell_completion_of_names_and_categories(words, cword, expected):
     result = subprocess.run([script], capture_output=True, env=env, timeout=60)
     assert result.returncode == 0
     assert expected in result.stdout.decode("utf-8").split()
+
+
+def test_a_long_listing_is_drawn_in_parts_that_line_up(monkeypatch):
+    """Past LISTING_PART events a terminal listing is printed a part at a time (bounded memory, the first
+    screen at once): the same lines as one table whose id and date columns are as wide as any can be."""
+    import spacelog.output
+
+    monkeypatch.setattr(spacelog.output, "LISTING_PART", 7)
+    numbers = list(range(30))
+    parts = FakeTerminal()
+    choose_output("table", parts).listing(shipped_source(), numbers, shipped_registry(), highlight=["空间站"])
+    whole = FakeTerminal()
+    events = [shipped_source().event(i) for i in numbers]
+    choose_output("table", whole).console.print(events_table(events, ["空间站"], id_cells=len("2017-001")))
+    assert parts.getvalue() == whole.getvalue()
+    assert parts.getvalue().count("id") == 1 and "\n\n" not in parts.getvalue()
+    dated = [line for line in parts.getvalue().splitlines() if line.startswith(" 2017-")]
+    assert len(dated) == 30 and {line.index("2017", 5) for line in dated} == {len(" 2017-001   ")}
+    unchanged = FakeTerminal()
+    monkeypatch.setattr(spacelog.output, "LISTING_PART", 30)
+    choose_output("table", unchanged).listing(shipped_source(), numbers, shipped_registry(), highlight=["空间站"])
+    assert unchanged.getvalue() == render(events, highlight=["空间站"])  # a listing that fits one part is one table
+
+
+def test_a_long_timeline_is_drawn_in_parts_with_each_month_headed_once(monkeypatch):
+    import spacelog.output
+    from spacelog.query import group_by_month
+    from spacelog.render import timeline_table
+
+    monkeypatch.setattr(spacelog.output, "LISTING_PART", 4)
+    source = shipped_source()
+    groups = group_by_month(source, source.in_order(range(20)))
+    parts = FakeTerminal()
+    choose_output("table", parts).timeline(source, groups, shipped_registry())
+    whole = FakeTerminal()
+    console = choose_output("table", whole).console
+    from spacelog.render import month_chart
+
+    for shown in month_chart([(month, len(numbers)) for month, numbers in groups]):
+        console.print(shown)
+    console.print(timeline_table([(m, len(ns), [source.event(i) for i in ns]) for m, ns in groups], id_cells=len("2017-001")))
+    assert parts.getvalue() == whole.getvalue()
+    assert [line.split(" · ")[0].strip() for line in parts.getvalue().splitlines() if " · " in line] == [
+        line.split(" · ")[0].strip() for line in whole.getvalue().splitlines() if " · " in line
+    ]
+    assert len({m for m, _ in groups}) >= 3 and any(len(ns) > 4 for _, ns in groups)  # a month runs over two parts

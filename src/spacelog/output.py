@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from functools import cached_property
+from itertools import islice
 from types import ModuleType
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 FORMATS = ("table", "tsv", "csv", "excel", "json", "jsonl", "markdown", "html", "chronicle")
 COLORS = ("auto", "always", "never")
 _paged: list = []  # the pager streams opened by choose_output, closed by finish()
+LISTING_PART = 500  # events of a terminal listing drawn at a time
 
 
 class Output(Protocol):
@@ -144,11 +147,28 @@ class TableOutput:
         return self.render.console(self.stream, self.style)
 
     def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
-        self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
+        if len(numbers) <= LISTING_PART:
+            self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
+            return
+        # A long listing is drawn a part at a time, as git log feeds its pager: the first
+        # screen comes at once, and memory holds one part whatever the number of events.
+        id_cells = max(map(len, map(source.event_id, numbers)))
+        for start in range(0, len(numbers), LISTING_PART):
+            part = source.decoded(numbers[start : start + LISTING_PART])
+            self.console.print(self.render.events(part, highlight, id_cells=id_cells, header=not start))
 
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
-        for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
+        if sum(len(numbers) for _, numbers in groups) <= LISTING_PART:
+            for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
+                self.console.print(shown)
+            return
+        for shown in self.render.month_chart([(month, len(numbers)) for month, numbers in groups]):
             self.console.print(shown)
+        id_cells = max(len(source.event_id(i)) for _, numbers in groups for i in numbers)
+        for k, part in enumerate(_parts(groups, LISTING_PART)):  # as `listing` draws a long list
+            events = iter(source.decoded([i for _, _, numbers in part for i in numbers]))
+            shown = [(month, count, list(islice(events, len(numbers)))) for month, count, numbers in part]
+            self.console.print(self.render.timeline_table(shown, id_cells=id_cells, header=not k))
 
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:
         for shown in self.render.who(query, matches, suggestions, [source.event(i) for i in numbers[0]]):
@@ -180,3 +200,20 @@ class TableOutput:
 
     def count(self, n: int) -> None:
         self.stream.write(f"{n}\n")
+
+
+def _parts(groups: list[tuple[str, list[int]]], size: int) -> Iterator[list[tuple[str, int | None, list[int]]]]:
+    """The months' events `size` at a time: (month, its number of events, or None where it goes on from the part before, events)."""
+    part: list[tuple[str, int | None, list[int]]] = []
+    room = size
+    for month, numbers in groups:
+        at = 0
+        while at < len(numbers):
+            taken = numbers[at : at + room]
+            part.append((month, None if at else len(numbers), taken))
+            at, room = at + len(taken), room - len(taken)
+            if not room:
+                yield part
+                part, room = [], size
+    if part:
+        yield part

@@ -154,8 +154,13 @@ def date_cell(event: Event) -> Text:
     return Text("\n").join([safe(event["date"]), safe(f"—{end[5:] if same_year else end}")])
 
 
-def _event_table(title: str | None) -> FittedTable:
-    return FittedTable((Column(_("id")), Column(_("date")), Column(_("event"), "text")), title=safe(title) if title else None)
+DATE_CELLS = 11  # the widest date cell: a range's end in another year, —YYYY-MM-DD
+
+
+def _event_table(title: str | None, id_cells: int = 0, header: bool = True) -> FittedTable:
+    """The id, date and text of events; `id_cells` set, the id and date columns are as wide as any event's can be."""
+    columns = (Column(_("id"), least=id_cells), Column(_("date"), least=DATE_CELLS if id_cells else 0), Column(_("event"), "text"))
+    return FittedTable(columns, title=safe(title) if title else None, show_header=header)
 
 
 def _table(columns: tuple[str, ...], title: str | None) -> Table:
@@ -176,9 +181,11 @@ def _fields_table() -> Table:
     return table
 
 
-def events(events: Iterable[Event], highlight: list[str] | None = None, title: str | None = None) -> FittedTable:
-    """Events as rows of id, date and text, with the matched parts of the text highlighted."""
-    table = _event_table(title)
+def events(events: Iterable[Event], highlight: list[str] | None = None, title: str | None = None, *, id_cells: int = 0, header: bool = True) -> FittedTable:
+    """Events as rows of id, date and text, with the matched parts of the text highlighted.
+
+    A part of a long listing gives `id_cells`, the widest id of all its events, so the parts line up."""
+    table = _event_table(title, id_cells, header)
     for e in events:
         text = safe(e["text"])
         if highlight and visible(e["text"]) == e["text"]:
@@ -210,13 +217,25 @@ class MonthChart:
 
 def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
     """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events)."""
-    table = _event_table(None)
-    for month, month_events in groups:
-        heading = _("{month} · {count}").format(month=month_label(month), count=_events(len(month_events)))
-        table.add_heading(Text(visible(heading), style="bold"))
+    counts = [(month, len(month_events)) for month, month_events in groups]
+    return [*month_chart(counts), timeline_table([(month, n, month_events) for (month, n), (_, month_events) in zip(counts, groups, strict=True)])]
+
+
+def month_chart(counts: list[tuple[str, int]]) -> list[RenderableType]:
+    return [MonthChart(counts), Text()]
+
+
+def timeline_table(groups: list[tuple[str, int | None, list[Event]]], *, id_cells: int = 0, header: bool = True) -> FittedTable:
+    """Events under a heading for each month that gives its number of events; a month whose number is
+    None goes on from the part of a long timeline before (see `events` for `id_cells`)."""
+    table = _event_table(None, id_cells, header)
+    for month, count, month_events in groups:
+        if count is not None:
+            heading = _("{month} · {count}").format(month=month_label(month), count=_events(count))
+            table.add_heading(Text(visible(heading), style="bold"))
         for e in month_events:
             table.add_row(safe(e["id"]), date_cell(e), prose(e["text"]))
-    return [MonthChart([(m, len(month_events)) for m, month_events in groups]), Text(), table]
+    return table
 
 
 def who(query: str, matches: list[Match], suggestions: list[Match], best_events: list[Event]) -> list[RenderableType]:
@@ -457,6 +476,7 @@ class Column:
     header: str
     kind: str = "fixed"  # fixed (never wraps), name (wraps if it must), text (takes the rest)
     justify: str = "left"
+    least: int = 0  # cells of content at least: every part of a listing printed in parts lines up
 
 
 @dataclass
@@ -487,7 +507,7 @@ class FittedTable:
                 header = Text(col.header).cell_len if self.show_header else 0
                 cells = [row[i] for row in self.rows]
                 if col.kind == "fixed":
-                    widest = max([header, *(_cell_width(c) for c in cells)])
+                    widest = max([header, col.least, *(_cell_width(c) for c in cells)])
                     self._measured.append((widest, widest))
                     continue
                 measured = [c.widths() if isinstance(c, Prose) else (_cell_width(c),) * 2 for c in cells]
