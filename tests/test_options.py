@@ -59,6 +59,10 @@ def test_every_listing_command_applies_every_shared_option():
         first_fields = [line.split("\t")[0] for line in result.stdout.splitlines()]
         assert first_fields == (["shane-kimbrough"] if name == "who" else ["2017-021"]), name
         assert cli(name, *arguments, *EVERY_OPTION, "--count").stdout == "1\n", name
+    for args, whole in ((["search", "空间站"], 37), (["timeline"], 73), (["agency", "NASA"], 24), (["agency"], 28)):
+        assert cli(*args, "--count").stdout == f"{whole}\n", args
+        assert cli(*args, "--count", "--limit", "5").stdout == "5\n", args  # as grep -c -m 5
+        assert cli(*args, "--count", "--limit", "500").stdout == f"{whole}\n", args
     assert cli("who", "金布罗", *EVERY_OPTION).stdout.split("\t")[-1] == "2017-021\n"
 
 

@@ -156,9 +156,10 @@ def _progress_bar() -> "Callable[[int, int], None] | None":
     return progress_bar()
 
 
-def _count(out: "Output", n: int) -> int:
-    """--count: the number alone (0 too, as grep -c prints it); the status says whether anything was found."""
-    out.count(n)
+def _count(out: "Output", n: int, options: QueryOptions) -> int:
+    """--count: the number alone (0 too, as grep -c prints it), at most --limit (as grep -c -m);
+    the status says whether anything was found."""
+    out.count(n if options.limit is None else min(n, options.limit))
     return EXIT_FOUND if n else EXIT_NOT_FOUND
 
 
@@ -221,7 +222,7 @@ def search(
     excluded = parse_terms(exclude or [], registry)
     hits = run_search(source, parsed, any_term=any_term, exclude=excluded, event_filter=event_filter, sort=sort)
     if options.count:
-        return _count(out, len(hits))
+        return _count(out, len(hits), options)
     if hits:
         out.listing(source, options.listed(hits), registry, highlight=[k for t in parsed for k in t.highlight_keys])
     else:
@@ -322,7 +323,7 @@ def timeline(*, options: QueryOptions) -> int:
     event_filter = _filter(options, registry)
     numbers = source.in_order(event_filter.select(source))
     if options.count:
-        return _count(out, len(numbers))
+        return _count(out, len(numbers), options)
     if numbers:
         out.timeline(source, group_by_month(source, options.listed(numbers)), registry)
     return _found(len(numbers))
@@ -363,7 +364,7 @@ def agency(
     entity = match.entity
     numbers = tagged_with(source, entity, event_filter)
     if options.count:
-        return _count(out, len(numbers))
+        return _count(out, len(numbers), options)
     if numbers:
         out.agency(AgencySummary(entity, source, numbers, listed=options.listed(numbers)), registry)
     return _found(len(numbers))
@@ -379,7 +380,7 @@ def _entity_list(kind: str, options: QueryOptions) -> int:
     if any(getattr(options, name) for name in FILTERS):  # which of them these events name: none with 0
         rows = [row for row in rows if row[1]]
     if options.count:
-        return _count(out, len(rows))
+        return _count(out, len(rows), options)
     if rows:
         out.entities(kind, options.listed(rows), source)
     return _found(len(rows))
@@ -621,7 +622,7 @@ def unknown(
     numbers = sorted(event_filter.select(source))
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
     if options.count:
-        return _count(out, len(records))
+        return _count(out, len(records), options)
     if not records:
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND

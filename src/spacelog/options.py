@@ -105,7 +105,9 @@ class QueryOptions:
         typer.Option("--limit", "-n", metavar="N", min=1, help="List at most N events (who: N names, default 5; agency alone: agencies; unknown: names)."),
     ] = None
     reverse: Annotated[bool, typer.Option("--reverse", help="List in the reverse order: newest events first.")] = False
-    count: Annotated[bool, typer.Option("--count", help="Print only the number of events found (agency alone: of agencies; unknown: of names).")] = False
+    count: Annotated[
+        bool, typer.Option("--count", help="Print only the number of events found (agency alone: of agencies; unknown: of names), at most --limit.")
+    ] = False
     color: Annotated[str, typer.Option("--color", metavar="WHEN", help="Colour in tables: auto (on a terminal, unless NO_COLOR), always or never.")] = "auto"
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Print straight to the terminal; by default output longer than the screen goes through a pager.")
