@@ -19,9 +19,15 @@ def test_show_table_names_entities_in_both_languages(monkeypatch):
     assert "金井宣茂 (Norishige Kanai)" in result.stdout
 
 
-def test_unknown_id_exits_1():
+def test_unknown_id_exits_1_with_the_id_form_of_the_store(tmp_path):
     result = cli("show", "2017-999")
-    assert result.exit_code == 1 and "no event has id '2017-999'" in result.stderr
+    assert (result.exit_code, result.stderr) == (1, "spacelog: no event has id '2017-999'; ids look like 2017-001, or give the number 1\n")
+    other_year = tmp_path / "1990.jsonl"
+    event = json.loads(cli("show", "7", "--format", "json").stdout)
+    event.update(id="1990-0107", seq=107, date="1990-04-02", end=None)
+    other_year.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = cli("show", "5", "--data", str(other_year))
+    assert (result.exit_code, result.stderr) == (1, "spacelog: no event has id '5'; ids look like 1990-0107, or give the number 107\n")
 
 
 RELATED_TO_58 = """\

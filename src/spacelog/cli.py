@@ -450,7 +450,9 @@ def show(
     if not found:
         from .i18n import _
 
-        _say(_("no event has id {id}; ids look like 2017-029, or give the number 29").format(id=repr(asked)))
+        example = source.event_id(0) if source.n else "2017-029"  # the store's own form
+        number = example.rpartition("-")[2].lstrip("0") or "0"
+        _say(_("no event has id {id}; ids look like {example}, or give the number {number}").format(id=repr(asked), example=example, number=number))
         return EXIT_NOT_FOUND
     if len(found) > 1:
         raise UsageError(f"{len(found)} events have number {asked} ({', '.join(e['id'] for e in found)}); give the full id")
@@ -623,6 +625,8 @@ def unknown(
     records = [r for r in discover((source.event(i) for i in numbers), registry) if kind is None or r.kind == kind]
     if options.count:
         return _count(out, len(records), options)
+    if not numbers:
+        return _found(0)  # no event passes the filters: nothing was looked at
     if not records:
         _say(f"every {kind or 'name'} these events mention is in the registry")
         return EXIT_NOT_FOUND
