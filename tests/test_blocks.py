@@ -68,6 +68,8 @@ def odd_store() -> bytes:
         line(id="2017-513", seq=513, date="2017-02-30"),
         b'{"id": "2017-514", "seq": 1' + b"1" * 5000 + b"}",
         b'{"id": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+        json.dumps(dict(event, id="2017-515", seq=515, text="空间站\ud800"), ensure_ascii=True).encode(),  # half a pair: no character
+        json.dumps(dict(event, id="2017-516", seq=516, text="空间站\U0001f680"), ensure_ascii=True).encode(),  # a pair: one character
         line(id="2017-1000", seq=1000, date="2017-12-31", end="2018-01-02"),
     ]
     return b"\n".join(lines)  # the last line without a line end
@@ -82,7 +84,14 @@ def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeyp
     for cores, threshold in (("one", 10**12), ("two", 0)):
         monkeypatch.setattr(builder, "TWO_CORES_FROM", threshold)
         monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / f"cache-{cores}"))
-        for query in (["search", "空间站"], ["search", "ガ"], ["search", "猎鹰9ab"], ["search", "奥侬钱斯勒"], ["timeline", "--month", "1"]):
+        for query in (
+            ["search", "空间站"],
+            ["search", "\U0001f680"],
+            ["search", "ガ"],
+            ["search", "猎鹰9ab"],
+            ["search", "奥侬钱斯勒"],
+            ["timeline", "--month", "1"],
+        ):
             args = [*query, "--data", str(store), "--format", "jsonl"]
             monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", str(10**12))
             plain = cli(*args)
@@ -92,6 +101,7 @@ def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeyp
             assert indexed.stdout.count("\n") > 5 or query[0] != "search" or query[1] != "空间站"
         built.append(next((tmp_path / f"cache-{cores}").glob("index-*.idx")).read_bytes())
     assert built[0] == built[1]
+    assert json.loads(cli("search", "\U0001f680", "--data", str(store), "--format", "jsonl").stdout)["id"] == "2017-516"
     stderr = cli("search", "空间站", "--data", str(store)).stderr
     for number, message in (
         (125, "invalid JSON"),
@@ -101,5 +111,6 @@ def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeyp
         (137, "invalid JSON: Extra data"),
         (139, "too long"),
         (140, "nested too deeply"),
+        (141, "field text holds \\ud800, half of a surrogate pair"),
     ):
         assert f"{store}:{number}: " in stderr and message in stderr.split(f"{store}:{number}: ")[1].split("\n")[0], (number, message)

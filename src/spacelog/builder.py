@@ -25,7 +25,7 @@ from .blocks import EventCheck, blocks, scan_once
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
 from .query import date_number, overlaps_month
 from .registry import Registry
-from .store import TAG_FIELDS, decode_line, line_after_middle
+from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle
 from .text import UNSAFE_JSON_BYTES
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
@@ -91,6 +91,7 @@ class Half:
             except UnicodeDecodeError:
                 texts = [""] * len(raws)  # every line through decode_line, which says where
             unsafe_here = UNSAFE_JSON_BYTES.search(block) is not None
+            halves_here = LONE_SURROGATE_ESCAPE.search(block) is not None  # EventCheck does not look for them
             keyed: list[str] = []
             spans: list[int] = []
             event: Any
@@ -98,7 +99,7 @@ class Half:
                 self.lines += 1
                 start, offset = offset, offset + len(raw) + 1
                 days, event = None, None
-                if line[:1] == "{" and line[-1:] == "}":
+                if line[:1] == "{" and line[-1:] == "}" and not (halves_here and LONE_SURROGATE_ESCAPE.search(raw)):
                     try:
                         event, stop = scan_once(line, 0)
                     except Exception:  # every fault is described by decode_line

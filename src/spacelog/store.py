@@ -187,6 +187,12 @@ def split_lines(f: BinaryIO, name: str, first_line: bool = True, stop: int | Non
         yield line_no, (raw[:-1] if raw.endswith(b"\n") else raw).rstrip(b"\r")
 
 
+# A \ud800-\udfff escape in JSON that is not half of a pair decodes to a lone surrogate: text
+# no UTF-8 output can carry (a pair decodes to its one character, outside this range).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # where a line may hold one: it is then fully checked
+
+
 def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
     """Everything wrong with one decoded store line, as short phrases (empty when valid)."""
     if not isinstance(obj, dict):
@@ -225,6 +231,8 @@ def validate_event(obj: object, registry: Registry | None = None) -> list[str]:
         problems.append("field text must be a string")
     elif "text" in obj and not obj["text"].strip():
         problems.append("field text is empty")
+    elif "text" in obj and (half := LONE_SURROGATE.search(obj["text"])):
+        problems.append(f"field text holds \\u{ord(half.group()):04x}, half of a surrogate pair: no character a UTF-8 file can hold")
 
     for name in TAG_FIELDS:
         value = obj.get(name)
@@ -372,7 +380,7 @@ def _plainly_valid(obj: object, registry: Registry | None) -> bool:
     if type(obj) is not dict or not _FIELD_SET.issubset(obj):
         return False
     event_id, seq, date, end, text = obj["id"], obj["seq"], obj["date"], obj["end"], obj["text"]
-    if type(event_id) is not str or type(seq) is not int or type(text) is not str or not text or text.isspace():
+    if type(event_id) is not str or type(seq) is not int or type(text) is not str or not text or text.isspace() or LONE_SURROGATE.search(text):
         return False
     m = _ID.fullmatch(event_id)
     if m is None or int(m.group(2)) != seq or seq < 1 or parse_date(date) is None or event_id[:4] != date[:4]:
