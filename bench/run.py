@@ -425,7 +425,9 @@ longer one intersects the runs of its pairs and checks each candidate against it
 `猎鹰9` still finds `“猎鹰”9`; a term of one character scans the keys. A query turns terms
 and filters into sets of event numbers and decodes nothing it does not print: jsonl and
 json copy the store's own lines (escaping the rare line with terminal-unsafe characters,
-which the index lists), cut and checked in C (`map`) from 8 MiB reads when many are wanted.
+which the index lists), cut and checked in C (`map`) from 8 MiB reads into one reused buffer
+when many are wanted; tsv and csv decode many events from the same reads, and a terminal draws
+a long listing 500 rows at a time.
 The build reads the store on both cores (a forked process takes the second half), 1 MB of
 lines at a time: the usual line is decoded by the JSON module's C scanner and checked against
 the dates and tags seen before (any other line goes through the validation that words each
@@ -498,13 +500,18 @@ table is mostly Rich's `Columns` of `agency` (four counter tables measured sever
 and the wrapping of each text."""
 
 WHY = [
-    "Why: profiled in process at 1,000,000 events (CPU seconds, machine shared, load average about 5 on 2 cores):",
-    "a selective search (13,796 hits) spends 0.04 s opening the index and registry, 0.002 s intersecting the runs",
-    "of its two pairs, 0.065 s checking each candidate against its key (one read and CRC of 4-8 KiB each) and",
-    "0.04 s reading its store lines, after Python's and Typer's start-up; ripgrep reads the raw file once with SIMD.",
-    "A broad search (506,789 hits, half the store) checks every candidate against its key (0.49 s: the whole",
-    "339 MB of keys read and CRC-checked) and copies 270 MB of store lines (0.65 s); a list of a third of the store",
-    "(agency) or a month (timeline) pays the same copy and a Python call per event for dates and order.",
+    "Why: timed in process at 1,000,000 events on the idle machine (wall, median of 3, commit 0aadc30, the code of",
+    "this run): a selective search (13,796 hits) takes 140 ms: about 55 ms of Python's and Typer's start-up and of",
+    "opening the index and the registry, 2 ms intersecting the runs of its two pairs, 49 ms checking each candidate",
+    "against its key (11,534 reads of 4-8 KiB of keys, each block CRC-checked) and 32 ms reading its 13,796 store",
+    "lines; ripgrep reads the raw file once with SIMD (91 ms). A broad search (506,789 hits, half the store) takes",
+    "1.15 s: 0.38 s checking every candidate against its key (339 MB of keys read into one buffer and CRC-checked",
+    "in a thread, one bytes.find a candidate), 0.58 s reading the 534 MB store and cutting and joining its 270 MB",
+    "of matching lines (about 0.3 µs an event for Python's slice and join objects; the copy itself is in C), and",
+    "28 ms for the candidates. agency NASA lists a third of the store the same way (0.38 s of its 0.48 s): what is",
+    "left in both is Python's cost per event, which only native code would remove. Earlier this day (commit",
+    "0008b15): selective 1.69×, broad 9.5×, agency 4.9×, timeline 2.05×; timeline now reads the month's postings",
+    "once and groups the events by their start dates in one pass (0.47 s to 0.20 s).",
     "The first query builds the index. Measured again on 2026-12-07 (commit 255afc0, `search 卡西尼 --format jsonl`",
     "with an empty cache, `/usr/bin/time`, a jq search run right before and after, machine idle): same 9.38 s",
     "(1.85× and 1.82× jq's 5.08 s and 5.16 s), mixed 9.51 s (1.71× and 1.77× jq's 5.57 s and 5.38 s); CPU",
@@ -516,7 +523,7 @@ WHY = [
     "by text), character pairs sorted 8,192 events at a time in place (2.3 µs; 32,768 at a time cost 2.3 µs more",
     "in zeroing fresh pages, most of the 7 s of system time at 1M events). Both processes now pair their own keys",
     "(the parent did it for both halves and was the slow side), and a thread writes the postings while the",
-    "child's keys are copied. Still missed, by 1.14-1.23×: about 7 µs an event of Python in the reading loop,",
+    "child's keys are copied. Still missed (1.23× and 1.26× in this run): 7 µs an event of Python in the reading loop,",
     "3.2 µs normalising, 2.3 µs pairing, on each core; then about 2.5 s once both halves are read (copying the",
     "child's 170 MB of keys with a CRC of each 4 KiB, and writing 310 MB of postings); 2.9 s of system time",
     "(page faults of numpy's arrays, the spill files, a 700 MB index written). On a loaded machine (another",

@@ -168,11 +168,8 @@ class EventFilter:
         return True
 
     @property
-    def has_dates(self) -> bool:
-        return self.month is not None or self._dates_besides_month
-
-    @property
     def _dates_besides_month(self) -> bool:
+        """Date conditions that each event's dates must be tested against (a month's postings answer a month)."""
         return any(value is not None for value in (self.year, self.date_from, self.date_to, self.on, self.day))
 
     def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
@@ -186,8 +183,8 @@ class EventFilter:
                 tagged = source.tagged(field, value)
                 chosen = tagged if chosen is None else chosen & tagged
         numbers: Iterable[int] = range(source.n) if chosen is None else sorted(chosen)
-        if not self.has_dates or (self.month is not None and not self._dates_besides_month):
-            return list(numbers)  # the events of the month are all in the month's postings
+        if not self._dates_besides_month:
+            return list(numbers)  # a month alone is answered by its postings, above
         return [i for i in numbers if self.matches_dates(*source.dates(i))]
 
 
