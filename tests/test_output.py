@@ -271,3 +271,24 @@ def test_a_long_timeline_is_drawn_in_parts_with_each_month_headed_once(monkeypat
         line.split(" · ")[0].strip() for line in whole.getvalue().splitlines() if " · " in line
     ]
     assert len({m for m, _ in groups}) >= 3 and any(len(ns) > 4 for _, ns in groups)  # a month runs over two parts
+
+
+def test_a_long_agency_listing_is_drawn_in_parts_under_one_title(monkeypatch):
+    import spacelog.output
+    from spacelog.query import AgencySummary, tagged_with
+
+    registry, source = shipped_registry(), shipped_source()
+    nasa = registry.get("nasa")
+    numbers = tagged_with(source, nasa)
+
+    def shown(part: int) -> str:
+        monkeypatch.setattr(spacelog.output, "LISTING_PART", part)
+        stream = FakeTerminal()
+        choose_output("table", stream).agency(AgencySummary(nasa, source, numbers), registry)
+        return stream.getvalue()
+
+    whole, parts = shown(1000), shown(5)
+    title = f"{len(numbers)} events"
+    assert parts[: parts.index(title)] == whole[: whole.index(title)]  # the summary, counted in one pass
+    assert parts.count(title) == 1 and len(numbers) > 10
+    assert re.findall(r"^ (2017-\d{3}) ", parts, re.M) == [source.event_id(i) for i in numbers]

@@ -146,16 +146,16 @@ class TableOutput:
     def console(self) -> Console:
         return self.render.console(self.stream, self.style)
 
-    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None:
+    def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None, title: str | None = None) -> None:
         if len(numbers) <= LISTING_PART:
-            self.console.print(self.render.events([source.event(i) for i in numbers], highlight))
+            self.console.print(self.render.events([source.event(i) for i in numbers], highlight, title))
             return
         # A long listing is drawn a part at a time, as git log feeds its pager: the first
         # screen comes at once, and memory holds one part whatever the number of events.
         id_cells = max(map(len, map(source.event_id, numbers)))
         for start in range(0, len(numbers), LISTING_PART):
             part = source.decoded(numbers[start : start + LISTING_PART])
-            self.console.print(self.render.events(part, highlight, id_cells=id_cells, header=not start))
+            self.console.print(self.render.events(part, highlight, title if not start else None, id_cells=id_cells, header=not start))
 
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
         if sum(len(numbers) for _, numbers in groups) <= LISTING_PART:
@@ -180,6 +180,7 @@ class TableOutput:
     def agency(self, summary: AgencySummary, registry: Registry) -> None:
         for shown in self.render.agency(summary, registry.label):
             self.console.print(shown)
+        self.listing(summary.source, summary.listed, registry, title=self.render.events_title(len(summary.numbers)))
 
     def event(self, event: Event, registry: Registry, *, related: list[tuple[Event, list[str]]] | None = None) -> None:
         self.console.print(self.render.event_detail(event, registry.label))

@@ -370,47 +370,63 @@ class AgencySummary:
         self.listed = numbers if listed is None else listed  # the events to list (--limit, --reverse); the counts are of all
 
     @cached_property
-    def events(self) -> list[Event]:
-        return [self.source.event(i) for i in self.numbers]
-
-    @cached_property
     def listed_events(self) -> list[Event]:
-        return self.events if self.listed is self.numbers else [self.source.event(i) for i in self.listed]
+        return list(self.source.decoded(self.listed))
 
     @cached_property
+    def _counts(self) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str], Counter[str], str | None]:
+        """By month, by category, people, vehicles, partners, and the last day: in one pass that keeps
+        no event (an agency of a big store has hundreds of thousands)."""
+        by_month: Counter[str] = Counter()
+        by_category: Counter[str] = Counter()
+        people: Counter[str] = Counter()
+        vehicles: Counter[str] = Counter()
+        partners: Counter[str] = Counter()
+        last = None
+        for e in self.source.decoded(self.numbers):
+            by_month[e["date"][:7]] += 1
+            by_category.update(e["categories"])
+            people.update(e["people"])
+            vehicles.update(e["vehicles"])
+            partners.update(a for a in e["agencies"] if a != self.entity.id)
+            day = e["end"] or e["date"]
+            last = day if last is None or day > last else last
+        return by_month, by_category, people, vehicles, partners, last
+
+    @property
     def by_month(self) -> Counter[str]:
-        return Counter(e["date"][:7] for e in self.events)
+        return self._counts[0]
 
-    @cached_property
+    @property
     def by_category(self) -> Counter[str]:
-        return Counter(c for e in self.events for c in e["categories"])
+        return self._counts[1]
 
-    @cached_property
+    @property
     def people(self) -> Counter[str]:
-        return Counter(p for e in self.events for p in e["people"])
+        return self._counts[2]
 
-    @cached_property
+    @property
     def vehicles(self) -> Counter[str]:
-        return Counter(v for e in self.events for v in e["vehicles"])
+        return self._counts[3]
 
-    @cached_property
+    @property
     def partners(self) -> Counter[str]:
-        return Counter(a for e in self.events for a in e["agencies"] if a != self.entity.id)
+        return self._counts[4]
 
     @property
     def first(self) -> str | None:
-        return self.events[0]["date"] if self.events else None
+        return self.source.event(self.numbers[0])["date"] if self.numbers else None  # numbers are in date order
 
     @property
     def last(self) -> str | None:
-        return max((e["end"] or e["date"] for e in self.events), default=None)
+        return self._counts[5]
 
     def record(self) -> dict:
         """The summary as one JSON object."""
         e = self.entity
         return {
             "id": e.id, "name_zh": e.name_zh, "name_en": e.name_en,
-            "count": len(self.events), "first": self.first, "last": self.last,
+            "count": len(self.numbers), "first": self.first, "last": self.last,
             "by_month": dict(sorted(self.by_month.items())), "by_category": dict(self.by_category.most_common()),
             "people": dict(self.people.most_common()), "vehicles": dict(self.vehicles.most_common()),
             "partners": dict(self.partners.most_common()), "events": self.listed_events,

@@ -285,7 +285,7 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
     head.add_column(style="bold")
     head.add_column()
     head.add_row(_("id"), safe(s.entity.id))
-    head.add_row(_("events"), safe(str(len(s.events))))
+    head.add_row(_("events"), safe(str(len(s.numbers))))
     head.add_row(_("first"), safe(s.first or "-"))
     head.add_row(_("last"), safe(s.last or "-"))
 
@@ -304,7 +304,12 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
         ]
     )
     title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
-    return [title, head, MonthChart(sorted(s.by_month.items())), counters, events(s.listed_events, [], _events(len(s.events)))]
+    return [title, head, MonthChart(sorted(s.by_month.items())), counters]  # then its events, listed as search lists them
+
+
+def events_title(n: int) -> str:
+    """The title of a list of `n` events: 1 event, 2 events, 2 条."""
+    return _events(n)
 
 
 def stats(keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], label: Label) -> FittedTable:
