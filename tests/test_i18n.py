@@ -139,6 +139,42 @@ def test_messages_follow_the_locale():
     assert refused.stderr.decode().startswith("spacelog: 没有类别 '飞行'；可用的类别：发射、出舱、对接")
 
 
+@pytest.mark.parametrize(
+    "args, english, chinese",
+    [
+        (["timeline", "--month", "13"], "invalid value for --month: 13 is not in the range 1<=x<=12", "--month 的值无效：13 不在范围 1<=x<=12 内"),
+        (["search", "x", "--limit", "x"], "invalid value for --limit: 'x' is not a number", "--limit 的值无效：'x' 不是数字"),
+        (["search"], "missing argument 'TERM...'; see spacelog search --help", "缺少参数 'TERM...'；参见 spacelog search --help"),
+        (
+            ["timeline", "--from", "2017-13-01"],
+            "--from '2017-13-01' is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01",
+            "--from '2017-13-01' 不是日期；请写成 YYYY-MM-DD，例如 2017-03-01",
+        ),
+        (["timeline", "--from", "2017-05-01", "--to", "2017-03-01"], "--from 2017-05-01 is after --to 2017-03-01", "--from 2017-05-01 晚于 --to 2017-03-01"),
+        (
+            ["timeline", "--on", "02-30"],
+            "--on '02-30' is not a day of the year; write it as MM-DD, e.g. 02-06",
+            "--on '02-30' 不是一年中的日子；请写成 MM-DD，例如 02-06",
+        ),
+        (
+            ["stats", "--by", "mnth"],
+            "unknown key for --by 'mnth'; did you mean month? (use one of category, month, agency, person, vehicle)",
+            "--by 的键 'mnth' 不存在；你是不是想用 month？（可用：category, month, agency, person, vehicle）",
+        ),
+        (
+            ["timeline", "--color", "sometimes"],
+            "unknown --color value 'sometimes'; use one of auto, always, never",
+            "--color 的值 'sometimes' 不存在；可用：auto, always, never",
+        ),
+    ],
+)
+def test_usage_errors_follow_the_locale(monkeypatch, args, english, chinese):
+    for lang, expected in (("C.UTF-8", english), ("zh_CN.UTF-8", chinese)):
+        monkeypatch.setenv("LANG", lang)
+        result = cli(*args)
+        assert (result.exit_code, result.stderr) == (2, f"spacelog: {expected}\n"), lang
+
+
 PROBE = """
 import sys
 from spacelog.cli import run

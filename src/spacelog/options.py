@@ -154,11 +154,15 @@ class QueryOptions:
                 raise UsageError(_("unknown category {name}; use one of {names}").format(name=repr(c), names=names) + did_you_mean(c, CATEGORIES))
         for label, value in (("--from", self.date_from), ("--to", self.date_to)):
             if value is not None and parse_date(value) is None:
-                raise UsageError(f"{label} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-03-01")
+                raise UsageError(
+                    _("{option} {value} is not a date; write it as YYYY-MM-DD, e.g. {example}").format(option=label, value=repr(value), example="2017-03-01")
+                )
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise UsageError(f"--from {self.date_from} is after --to {self.date_to}")
+            raise UsageError(_("--from {start} is after --to {end}").format(start=self.date_from, end=self.date_to))
         if self.day is not None and parse_date(self.day) is None:
-            raise UsageError(f"--day {self.day!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-02-06")
+            raise UsageError(
+                _("{option} {value} is not a date; write it as YYYY-MM-DD, e.g. {example}").format(option="--day", value=repr(self.day), example="2017-02-06")
+            )
         on = month_day(self.on) if self.on is not None else None
 
         def entity_id(name: str, kind: str) -> str:
@@ -185,9 +189,13 @@ def month_day(value: str) -> tuple[int, int]:
     """--on's MM-DD (or M-D) as (month, day); February 29 is a day of leap years."""
     from .store import parse_date
 
-    month, _, day = value.strip().partition("-")
+    month, _dash, day = value.strip().partition("-")
     if not (month.isdigit() and day.isdigit() and len(month) <= 2 and len(day) <= 2) or parse_date(f"2000-{int(month):02d}-{int(day):02d}") is None:
-        raise UsageError(f"--on {value!r} is not a day of the year; write it as MM-DD, e.g. 02-06")
+        from .i18n import _
+
+        raise UsageError(
+            _("{option} {value} is not a day of the year; write it as MM-DD, e.g. {example}").format(option="--on", value=repr(value), example="02-06")
+        )
     return int(month), int(day)
 
 

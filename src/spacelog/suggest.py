@@ -50,8 +50,10 @@ def closest(word: str, candidates: Iterable[str]) -> list[str]:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'; did you mean X?' (or 'X or Y'), or '' when nothing is close."""
+    from .i18n import _
+
     near = closest(word, candidates)
-    return f"; did you mean {' or '.join(near[:3])}?" if near else ""
+    return _("; did you mean {names}?").format(names=_(" or ").join(near[:3])) if near else ""
 
 
 def check_choice(what: str, value: str, choices: Iterable[str]) -> None:
@@ -59,6 +61,11 @@ def check_choice(what: str, value: str, choices: Iterable[str]) -> None:
     choices = tuple(choices)
     if value in choices:
         return
+    from .i18n import _
+
     hint = did_you_mean(value, choices)
-    listed = ", ".join(choices)
-    raise UsageError(f"unknown {what} {value!r}{hint} (use one of {listed})" if hint else f"unknown {what} {value!r}; use one of {listed}")
+    words = {"format": _("format"), "kind": _("kind"), "sort order": _("sort order"), "key for --by": _("key for --by"), "--color value": _("--color value")}
+    names = {"what": words.get(what, what), "value": repr(value), "hint": hint, "names": ", ".join(choices)}
+    raise UsageError(
+        _("unknown {what} {value}{hint} (use one of {names})").format(**names) if hint else _("unknown {what} {value}; use one of {names}").format(**names)
+    )

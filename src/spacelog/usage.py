@@ -8,6 +8,7 @@ typer: it adds no module of its own besides this one.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -106,10 +107,25 @@ def one_line(err: click_errors.UsageError) -> str:
     if isinstance(err, click_errors.BadParameter) and not isinstance(err, click_errors.MissingParameter) and err.param is not None:
         names = [o for o in err.param.opts if o.startswith("--")] or err.param.opts
         option = names[0] if names else err.param.human_readable_name
-        return _("invalid value for {option}: {reason}").format(option=option, reason=sentence(err.message))
+        return _("invalid value for {option}: {reason}").format(option=option, reason=in_language(sentence(err.message)))
     if isinstance(err, UnknownCommand):
         return err.message
-    return _("{message}; see {command} --help").format(message=sentence(err.format_message()), command=command)
+    return _("{message}; see {command} --help").format(message=in_language(sentence(err.format_message())), command=command)
+
+
+def in_language(reason: str) -> str:
+    """Click's own words for a bad or missing value, in the interface's language where spacelog knows them."""
+    from .i18n import _
+
+    if found := re.fullmatch(r"(.+) is not in the range (.+)", reason):
+        return _("{value} is not in the range {range}").format(value=found[1], range=found[2])
+    if found := re.fullmatch(r"(.+) is not a valid (?:int range|integer|float range|float)", reason):
+        return _("{value} is not a number").format(value=found[1])
+    if found := re.fullmatch(r"missing argument (.+)", reason):
+        return _("missing argument {name}").format(name=found[1])
+    if found := re.fullmatch(r"missing option (.+)", reason):
+        return _("missing option {name}").format(name=found[1])
+    return reason
 
 
 def sentence(message: str) -> str:
