@@ -1,24 +1,23 @@
 """Store lines read for the index build: a block of lines at a time, the usual line in a few C calls.
 
 The usual line is one compact JSON object of a valid event: it is decoded by the JSON
-module's C scanner and checked by `EventCheck.dates`, which can only say yes to what
-store._plainly_valid says yes to (dates, id forms and tag lists it has seen are kept).
+module's C scanner (store.scan_once) and checked by `EventCheck.dates`, which can only say
+yes to what store._plainly_valid says yes to (dates, id forms and tag lists it has seen are
+kept), but for one test: half a surrogate pair in the text, which is rare enough that the
+builder looks for its escape once a block and sends such lines the slow way.
 Whatever it is unsure of goes through store.decode_line, so every fault is reported
 with the message a full read gives.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from .query import date_number
 from .registry import Registry
 from .store import CATEGORIES, FIELD_OF_KIND, parse_date
 
-scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # json.loads without its wrappers without its Python wrappers
 BLOCK = 1 << 20  # bytes read at once: a few thousand events, whose keys are normalised and paired together
 
 

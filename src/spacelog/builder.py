@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .blocks import EventCheck, blocks, scan_once
+from .blocks import EventCheck, blocks
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
 from .query import date_number, overlaps_month
 from .registry import Registry
-from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle
+from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle, scan_once
 from .text import UNSAFE_JSON_BYTES
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start

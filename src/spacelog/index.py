@@ -54,7 +54,7 @@ from typing import BinaryIO
 from . import cache
 from .errors import DataError
 from .registry import Registry
-from .store import STDIN, Diagnostic, Event, expand_paths
+from .store import STDIN, Diagnostic, Event, expand_paths, scan_once
 
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
@@ -682,8 +682,6 @@ class IndexSource:
 
     def decoded(self, numbers: list[int]) -> Iterator[Event]:
         """Read as store_text reads them (many in file order, in blocks), each line decoded by the JSON C scanner."""
-        from .blocks import scan_once
-
         for block in self.store_text(numbers):
             for raw in block.split(b"\n")[:-1]:
                 line = raw.decode("utf-8")

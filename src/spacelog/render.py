@@ -140,7 +140,7 @@ def prose(text: str, balanced: bool = False) -> Prose:
     return Prose(safe(text), balanced)
 
 
-def _events(n: int) -> str:
+def events_title(n: int) -> str:
     """A count of events in the interface's language: 1 event, 2 events, 2 条."""
     return ngettext("{n} event", "{n} events", n).format(n=n)
 
@@ -231,7 +231,7 @@ def timeline_table(groups: list[tuple[str, int | None, list[Event]]], *, id_cell
     table = _event_table(None, id_cells, header)
     for month, count, month_events in groups:
         if count is not None:
-            heading = _("{month} · {count}").format(month=month_label(month), count=_events(count))
+            heading = _("{month} · {count}").format(month=month_label(month), count=events_title(count))
             table.add_heading(Text(visible(heading), style="bold"))
         for e in month_events:
             table.add_row(safe(e["id"]), date_cell(e), prose(e["text"]))
@@ -258,7 +258,7 @@ def who(query: str, matches: list[Match], suggestions: list[Match], best_events:
     best = matches[0].entity
     if best.note:
         shown.append(safe(_("note: {note}").format(note=best.note), style="dim"))
-    title = _("{count} of {name}").format(count=_events(len(best_events)), name=f"{best.name_zh} ({best.name_en})")
+    title = _("{count} of {name}").format(count=events_title(len(best_events)), name=f"{best.name_zh} ({best.name_en})")
     shown += [Text(), events(best_events, [], title)]
     return shown
 
@@ -305,11 +305,6 @@ def agency(summary: AgencySummary, label: Label) -> list[RenderableType]:
     )
     title = safe(f"{s.entity.name_zh} · {s.entity.name_en}", style="bold")
     return [title, head, MonthChart(sorted(s.by_month.items())), counters]  # then its events, listed as search lists them
-
-
-def events_title(n: int) -> str:
-    """The title of a list of `n` events: 1 event, 2 events, 2 条."""
-    return _events(n)
 
 
 def stats(keys: tuple[str, ...], rows: list[tuple[tuple[str, ...], int]], label: Label) -> FittedTable:

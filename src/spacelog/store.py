@@ -10,9 +10,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import DataError
 from .meanings import MEANINGS
@@ -186,6 +186,10 @@ def split_lines(f: BinaryIO, name: str, first_line: bool = True, stop: int | Non
             raw = raw[3:]
         yield line_no, (raw[:-1] if raw.endswith(b"\n") else raw).rstrip(b"\r")
 
+
+# One JSON value at an offset of a str: (value, where it ends). json.loads without its Python
+# wrappers, for the lines a build or a long listing decodes by the hundred thousand.
+scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 # A \ud800-\udfff escape in JSON that is not half of a pair decodes to a lone surrogate: text
 # no UTF-8 output can carry (a pair decodes to its one character, outside this range).

@@ -72,7 +72,7 @@ def unknown_command(name: str, commands: list[str], path: str) -> str:
 
     near = closest(name, commands)
     if near:
-        return _("no such command {name}; did you mean {names}?").format(name=repr(name), names=" or ".join(near))
+        return _("no such command {name}; did you mean {names}?").format(name=repr(name), names=_(" or ").join(near))
     return _("no such command {name}; see {command} --help").format(name=repr(name), command=path)
 
 
@@ -102,7 +102,7 @@ def one_line(err: click_errors.UsageError) -> str:
         options = [o for p in ctx.command.get_params(ctx) for o in (*p.opts, *p.secondary_opts) if o.startswith("-")]
         near = closest(err.option_name, options)
         if near:
-            return _("no such option {option}; did you mean {names}?").format(option=err.option_name, names=" or ".join(near))
+            return _("no such option {option}; did you mean {names}?").format(option=err.option_name, names=_(" or ").join(near))
         return _("no such option {option}; see {command} --help").format(option=err.option_name, command=command)
     if isinstance(err, click_errors.BadParameter) and not isinstance(err, click_errors.MissingParameter) and err.param is not None:
         names = [o for o in err.param.opts if o.startswith("--")] or err.param.opts
