@@ -460,14 +460,15 @@ class IndexSource:
 
     def containing(self, key: str) -> list[int]:
         """Events whose key holds `key`: from the runs of its character pairs, else one pass over `keys`."""
-        self._read_ahead("line_off", "line_len")  # the events found are most often listed next
-        offsets = self._array("key_off")
+        # a pair's run is its answer; a longer key's candidates are verified by their keys, found by key_off;
+        # the events found are most often listed next, from the line arrays
+        self._read_ahead(*(["key_off"] if len(key) != 2 else []), "line_off", "line_len")
         while True:
             try:
                 if len(key) < 2:
-                    return self._find(key.encode("utf-8"), offsets)
+                    return self._find(key.encode("utf-8"), self._array("key_off"))
                 candidates = self._candidates(key)
-                return candidates if len(key) == 2 else self._verify(candidates, key.encode("utf-8"), offsets)
+                return candidates if len(key) == 2 else self._verify(candidates, key.encode("utf-8"), self._array("key_off"))
             except IndexDamaged as err:
                 self._repair(str(err))
 
