@@ -7,9 +7,12 @@ import json
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import cli, shipped_events
 from spacelog import blocks, builder
+from spacelog.text import UNSAFE_JSON_BYTES
 
 
 def test_blocks_hold_the_lines_that_start_in_the_range(tmp_path, monkeypatch):
@@ -114,3 +117,23 @@ def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeyp
         (141, "field text holds \\ud800, half of a surrogate pair"),
     ):
         assert f"{store}:{number}: " in stderr and message in stderr.split(f"{store}:{number}: ")[1].split("\n")[0], (number, message)
+
+
+# pieces of the unsafe sequences (their leads, and bytes that may follow) and their neighbours
+_NEAR_UNSAFE = [b"\xe2\x80", b"\xe2\x81", b"\xe2", b"\xc2", b"\xc3"] + [
+    bytes([b]) for b in (0x7E, 0x7F, 0x80, 0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9F, 0xA0, 0xA5, 0xA6, 0xA7, 0xA9, 0xAA, 0xAD, 0xAE, 0xAF, 0xB7, 0x0A, 0x22)
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_NEAR_UNSAFE), max_size=12).map(b"".join) | st.binary(max_size=40))
+def test_holds_unsafe_says_what_the_expression_finds(block):
+    assert blocks.holds_unsafe(block) == (UNSAFE_JSON_BYTES.search(block) is not None), block
+
+
+def test_holds_unsafe_finds_each_sequence_at_either_end_of_a_block():
+    for char in ["\x7f", "\x80", "\x9f", "\u200e", "\u200f", "\u2028", "\u202e", "\u2066", "\u2069"]:
+        for block in (char.encode() + "空间站".encode(), "空间站".encode() + char.encode(), char.encode()):
+            assert blocks.holds_unsafe(block), (char, block)
+    for char in ["\xa0", "\xb7", "\u2014", "\u201c", "\u2027", "\u202f", "\u2065", "\u206a"]:
+        assert not blocks.holds_unsafe(f"惠特森{char}出舱".encode()), char

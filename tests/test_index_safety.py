@@ -172,6 +172,7 @@ def damage_cases(path: Path) -> dict:
         "a bit of keys flipped": flip("keys", s["keys"][1] // 2, 0x01),
         "key_off zeroed": zero("key_off"),
         "line_off zeroed": zero("line_off"),
+        "line_len zeroed": zero("line_len"),  # read ahead by a thread while a search verifies its candidates
         "postings zeroed": zero("postings"),
         "ids zeroed": zero("ids"),
         "grams zeroed": zero("grams"),
@@ -193,6 +194,7 @@ def damage_cases(path: Path) -> dict:
         "a bit of keys flipped",
         "key_off zeroed",
         "line_off zeroed",
+        "line_len zeroed",
         "postings zeroed",
         "ids zeroed",
         "grams zeroed",

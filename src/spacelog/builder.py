@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .blocks import EventCheck, blocks
+from .blocks import EventCheck, blocks, holds_unsafe
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
 from .query import date_number, overlaps_month
 from .registry import Registry
@@ -90,7 +90,7 @@ class Half:
                 texts = block.decode("utf-8").split("\n")[: len(raws)]
             except UnicodeDecodeError:
                 texts = [""] * len(raws)  # every line through decode_line, which says where
-            unsafe_here = UNSAFE_JSON_BYTES.search(block) is not None
+            unsafe_here = holds_unsafe(block)
             halves_here = LONE_SURROGATE_ESCAPE.search(block) is not None  # EventCheck does not look for them
             keyed: list[str] = []
             spans: list[int] = []

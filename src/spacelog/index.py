@@ -343,6 +343,24 @@ def read_meta(f: BinaryIO) -> dict:
     return meta
 
 
+class _SectionRead(threading.Thread):
+    """One section read and its CRC computed in a thread, while the query goes on: os.pread
+    and zlib.crc32 (of more than 5 KiB) let go of the GIL, so on two cores this costs no wait."""
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        super().__init__(daemon=True)
+        self._where = fd, length, offset
+        self.data, self.crc = b"", -1
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.data = os.pread(*self._where)
+            self.crc = zlib.crc32(self.data)
+        except OSError:  # _section finds it short, and repairs or reports as for any short read
+            pass
+
+
 class IndexSource:
     """A store read through its index: the `query.EventSource` of large stores.
 
@@ -358,6 +376,7 @@ class IndexSource:
             for line, message, first in meta["diagnostics"]
         ]
         self._arrays: dict[str, memoryview] = {}
+        self._reading: dict[str, _SectionRead] = {}  # sections read ahead, by a thread, not yet checked
         self._ids: list[str] | None = None
         self._window: tuple[int, bytes] = (0, b"")  # the keys text_key read last, from that key offset
         self._repairs = 0
@@ -367,8 +386,14 @@ class IndexSource:
     # -------------------------------------------------------------- checked reads
     def _section(self, name: str) -> bytes:
         offset, length, crc = self.meta["sections"][name]
-        data = os.pread(self._index.fileno(), length, offset)
-        if len(data) != length or zlib.crc32(data) != crc:
+        ahead = self._reading.pop(name, None)
+        if ahead is not None:
+            ahead.join()
+            data, found = ahead.data, ahead.crc
+        else:
+            data = os.pread(self._index.fileno(), length, offset)
+            found = zlib.crc32(data)
+        if len(data) != length or found != crc:
             self._repair(f"section {name} does not match its checksum")
             return self._section(name)
         return data
@@ -382,6 +407,7 @@ class IndexSource:
         self._repairs += 1
         if self._repairs > 2:  # what is written does not read back the same: a failing disk
             raise DataError(f"the index of {self._place.store} in the cache reads back damaged ({reason}); check the disk of {self._place.dir}")
+        self._stop_reading()  # before the damaged file's descriptor is closed
         damaged = os.fstat(self._index.fileno())
         try:
             index_file, meta = self._place.index(self._file, self._registry, None, self._warn, damaged=(damaged, reason))
@@ -391,6 +417,18 @@ class IndexSource:
             raise DataError(f"the index of {self._place.store} in the cache is damaged and cannot be rebuilt; remove {self._place.path}")
         self._index.close()
         self._index, self.meta = index_file, meta
+
+    def _read_ahead(self, *names: str) -> None:
+        """Start reading these sections in a thread, for `_section` to check and take."""
+        for name in names:
+            if name not in self._arrays and name not in self._reading:
+                offset, length, _ = self.meta["sections"][name]
+                self._reading[name] = _SectionRead(self._index.fileno(), offset, length)
+
+    def _stop_reading(self) -> None:
+        for ahead in self._reading.values():
+            ahead.join()
+        self._reading.clear()
 
     def _array(self, name: str) -> memoryview:
         if name not in self._arrays:
@@ -423,13 +461,15 @@ class IndexSource:
 
     def containing(self, key: str) -> list[int]:
         """Events whose key holds `key`: from the runs of its character pairs, else one pass over `keys`."""
-        offsets = self._array("key_off")
+        # a pair's run is its answer; a longer key's candidates are verified by their keys, found by key_off;
+        # the events found are most often listed next, from the line arrays
+        self._read_ahead(*(["key_off"] if len(key) != 2 else []), "line_off", "line_len")
         while True:
             try:
                 if len(key) < 2:
-                    return self._find(key.encode("utf-8"), offsets)
+                    return self._find(key.encode("utf-8"), self._array("key_off"))
                 candidates = self._candidates(key)
-                return candidates if len(key) == 2 else self._verify(candidates, key.encode("utf-8"), offsets)
+                return candidates if len(key) == 2 else self._verify(candidates, key.encode("utf-8"), self._array("key_off"))
             except IndexDamaged as err:
                 self._repair(str(err))
 
@@ -499,26 +539,41 @@ class IndexSource:
             raise IndexDamaged("section keys does not match its checksum")
 
     def _verify(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
-        """The candidates whose key holds `needle`: few, by the blocks of keys they are in; many, by chunks."""
-        if 2 * KEY_BLOCK * len(candidates) > self.meta["sections"]["keys"][1]:
+        """The candidates whose key holds `needle`: few, by the blocks of keys they are in; many, by chunks.
+
+        Candidates whose keys are near (the next starts within a block of the last) share one read.
+        A key's bounds take in its newline: no needle holds one, so none matches across it."""
+        section, length, _ = self.meta["sections"]["keys"]
+        if 2 * KEY_BLOCK * len(candidates) > length:
             return self._verify_many(candidates, needle, offsets)
+        fd, crcs = self._index.fileno(), self._array("key_crc")
+        starts = list(map(offsets.__getitem__, candidates))
+        ends = list(map(offsets.__getitem__, map(add, candidates, repeat(1))))
         found: list[int] = []
-        low, data = 0, b""
-        high = 0
-        m = len(candidates)
-        for j, i in enumerate(candidates):
-            start, end = offsets[i], offsets[i + 1] - 1
-            if start < low or end > high:
-                last = end
-                for k in range(j + 1, m):  # read on while the next candidates' keys are near
-                    following = candidates[k]
-                    if offsets[following] - last > KEY_BLOCK or offsets[following + 1] - start > CHUNK:
-                        break
-                    last = offsets[following + 1] - 1
-                low, data = self._keys_between(start, last)
-                high = low + len(data)
-            if data.find(needle, start - low, end - low) != -1:
-                found.append(i)
+        j, m = 0, len(candidates)
+        while j < m:
+            start, last = starts[j], ends[j]
+            k = j + 1
+            while k < m and starts[k] - last <= KEY_BLOCK and ends[k] - start <= CHUNK:
+                last = ends[k]
+                k += 1
+            first = start // KEY_BLOCK
+            low, high = first * KEY_BLOCK, min(length, -(-last // KEY_BLOCK) * KEY_BLOCK)
+            data = os.pread(fd, high - low, section + low)
+            if len(data) != high - low:
+                raise IndexDamaged("section keys is truncated")
+            if high - low <= KEY_BLOCK:
+                if zlib.crc32(data) != crcs[first]:
+                    raise IndexDamaged("section keys does not match its checksum")
+            else:
+                self._check_blocks(first, data)
+            if k == j + 1:
+                if data.find(needle, start - low, last - low) != -1:
+                    found.append(candidates[j])
+            else:
+                hits = map(data.find, repeat(needle), map(sub, starts[j:k], repeat(low)), map(sub, ends[j:k], repeat(low)))
+                found.extend(compress(candidates[j:k], map((-1).__ne__, hits)))
+            j = k
         return found
 
     def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
@@ -625,6 +680,7 @@ class IndexSource:
         return i if self.meta["in_date_order"] else self._array("rank")[i]
 
     def close(self) -> None:
+        self._stop_reading()
         self._file.close()
         self._index.close()
 
@@ -646,10 +702,14 @@ class IndexSource:
         offsets, lengths = self._array("line_off"), self._array("line_len")
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
+        fd = self._file.fileno()
         if len(numbers) < 2 or len(numbers) * 64 < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
-            lines = (self._checked(os.pread(self._file.fileno(), lengths[i], offsets[i])) for i in numbers)
-            while batch := list(islice(lines, 4096)):
-                yield b"\n".join(batch) + b"\n"
+            for j in range(0, len(numbers), 4096):
+                part = numbers[j : j + 4096]
+                lines = list(map(os.pread, repeat(fd), map(lengths.__getitem__, part), map(offsets.__getitem__, part)))
+                if not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))):
+                    self._checked(b"")
+                yield b"\n".join(lines) + b"\n"
             return
         yield from self._runs_text(numbers, offsets, lengths)
 
