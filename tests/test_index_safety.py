@@ -291,3 +291,43 @@ def test_a_nearly_full_disk_is_noticed_once(tmp_path):
     assert run(*QUERY, "--data", str(store), cache=cache) == expected  # then the index is built
     assert list(cache.glob("index-*.idx")) and not list(cache.glob("*.unusable"))
     assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize("failing", ["the thread beside", "the building thread", "the other sections"])
+def test_a_disk_that_fills_during_the_postings_is_noticed_as_ever(tmp_path, monkeypatch, failing):
+    """Both threads write bigram postings: whichever meets a full disk, the same one sentence and answer."""
+    import errno
+    import threading
+
+    from spacelog import builder, grams
+
+    store, cache = tmp_path / "s.jsonl", tmp_path / "cache"
+    make_store(store, 2400, "compact")
+    expected = in_process(*QUERY, "--data", str(store), cache=tmp_path / "plain", env=PLAIN)
+    monkeypatch.setattr(grams, "RANGE_POSTINGS", 1)  # a range a bigram: ranges for both threads
+    failed, write_at, write_sections = threading.Event(), grams.write_at, builder._write_sections
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def full_disk_at(fd: int, data, offset: int) -> int:  # the other thread writes once this one failed
+        if (threading.current_thread() is threading.main_thread()) == (failing == "the building thread"):
+            failed.set()
+            raise full
+        assert failed.wait(30)
+        return write_at(fd, data, offset)
+
+    def full_disk_sections(*args):
+        failed.set()
+        raise full
+
+    if failing == "the other sections":
+        monkeypatch.setattr(builder, "_write_sections", full_disk_sections)
+    else:
+        monkeypatch.setattr(grams, "write_at", full_disk_at)
+    code, out, err = in_process(*QUERY, "--data", str(store), cache=cache)
+    assert (code, out) == expected[:2]
+    assert err.decode() == f"spacelog: cannot keep an index of {store} in {cache} (No space left on device); reading the store whole until it changes\n"
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".")) == [] and not list(cache.glob("index-*.idx"))
+    monkeypatch.setattr(grams, "write_at", write_at)
+    monkeypatch.setattr(builder, "_write_sections", write_sections)
+    assert in_process(*QUERY, "--data", str(store), cache=cache) == expected  # the marker stands until the store changes
+    assert not list(cache.glob("index-*.idx"))

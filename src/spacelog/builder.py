@@ -19,7 +19,7 @@ import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blocks import EventCheck, blocks, holds_unsafe
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
@@ -27,6 +27,9 @@ from .query import date_number, overlaps_month
 from .registry import Registry
 from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle, scan_once
 from .text import UNSAFE_JSON_BYTES
+
+if TYPE_CHECKING:
+    from .grams import GramBuilder
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
 
@@ -294,33 +297,22 @@ def _date_order(starts: array.array, ids: list[str]):
     return np.lexsort((np.array(ids, dtype=str), np.fromiter(map(len, ids), np.int64, len(ids)), np.frombuffer(starts, np.int32)))
 
 
-class PositionWriter:
-    """Writes to a file from a given offset on, in large pieces, beside whoever writes elsewhere in it."""
-
-    def __init__(self, fd: int, position: int) -> None:
-        self.fd, self.position, self.pending = fd, position, bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.pending += data
-        if len(self.pending) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        view = memoryview(self.pending)
-        while view:
-            written = os.pwrite(self.fd, view, self.position)
-            self.position += written
-            view = view[written:]
-        view.release()
-        self.pending.clear()
-
-
 def _write(
-    half: Half, keys: KeyWriter, grams, key_off: array.array, out: BinaryIO, stamp: dict, progress: Progress | None, child_keys: BinaryIO | None = None
+    half: Half,
+    keys: KeyWriter,
+    grams: GramBuilder,
+    key_off: array.array,
+    out: BinaryIO,
+    stamp: dict,
+    progress: Progress | None,
+    child_keys: BinaryIO | None = None,
 ) -> dict:
     """Write the sections and the metadata. The bigram postings go after the other sections, whose
-    sizes are known: a thread writes them there while this one copies the child's keys."""
+    sizes are known: a thread writes them there while this one copies the child's keys and writes
+    the other sections, then both write them."""
     import threading
+
+    from .grams import PostingsWriter
 
     ids, arrays = half.ids, dict(half.arrays)
     id_blob = "\n".join(ids).encode("utf-8")
@@ -328,22 +320,23 @@ def _write(
     counts = {name: len(values) for name, values in arrays.items()}
     counts |= {"key_off": len(ids) + 1, "rank": len(ids), "postings": sum(map(len, half.postings.values())), "key_crc": -(-length // KEY_BLOCK)}
     pairs_at = len(MAGIC) + length + len(id_blob) + sum(array.array(code).itemsize * counts[name] for name, code in _ARRAYS.items())
-    pairs_out = PositionWriter(out.fileno(), pairs_at)
-    found: list = []
-    pairs = threading.Thread(target=lambda: found.append(_written(grams, pairs_out, pairs_at)), daemon=True)
-    pairs.start()
+    postings = PostingsWriter(grams, out.fileno(), pairs_at)
+    helper = threading.Thread(target=postings.work, daemon=True)
+    helper.start()
     try:
         if child_keys:
             _add_child_keys(child_keys, keys, key_off)
         sections, order = _write_sections(half, keys, key_off, id_blob, out)
+        postings.work()  # then this thread writes runs too, until none is left
+    except BaseException:
+        postings.stop()
+        raise
     finally:
-        pairs.join()
-    if not found or isinstance(found[0], BaseException):
-        raise found[0] if found else RuntimeError("the bigram postings were not written")
+        helper.join()
     assert sections["ids"][0] + sections["ids"][1] == pairs_at, "the sections' sizes were foreseen wrong"
-    sections.update(found[0])
+    sections.update(postings.finish())
     out.flush()
-    out.seek(pairs_out.position)
+    out.seek(postings.end)
     meta = {
         "stamp": stamp,
         "n": len(ids),
@@ -358,16 +351,6 @@ def _write(
     if progress:
         progress(1, 1)
     return json.loads(raw)
-
-
-def _written(grams, out: PositionWriter, position: int) -> dict | BaseException:
-    """The sections of the bigram postings, written at `position`; or what went wrong."""
-    try:
-        sections = grams.write(out, position)
-        out.flush()
-        return sections
-    except BaseException as err:  # raised again in the building thread
-        return err
 
 
 def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: bytes, out: BinaryIO) -> tuple[dict, dict]:

@@ -81,63 +81,162 @@ class GramBuilder:
         self.chunks += [(grams, counts, spilled, fd, shift + self._first) for grams, counts, spilled, fd, shift in chunks]
         self._first += events
 
-    def write(self, out: BinaryIO, position: int) -> dict[str, list[int]]:
-        """Write `grams`, `gram_start`, `gram_crc` and `gram_postings` at `position`; their sections.
 
-        A pair held by so many events that their numbers would take ceil(n / 8) bytes or
-        more is written as a bitmap of that many bytes instead (bit 7 of byte 0 is event 0):
-        the length of a run tells which it is.
-        """
-        n = self.finish()
-        bitmap_bytes = -(-n // 8)
-        chunks = self.chunks
-        grams = _unique(np.concatenate([c[0] for c in chunks])) if chunks else np.zeros(0, np.uint64)
-        where = [np.searchsorted(grams, c[0]) for c in chunks]  # each chunk's bigrams among all
+class PostingsWriter:
+    """Writes the `grams`, `gram_start`, `gram_crc` and `gram_postings` sections of a GramBuilder's
+    keys at `position` of the file `fd`, a range of bigrams at a time, from every thread that calls
+    `work`: the place of each run is known before any byte is written.
+
+    A pair held by so many events that their numbers would take ceil(n / 8) bytes or more is
+    written as a bitmap of that many bytes instead (bit 7 of byte 0 is event 0): the length of a
+    run tells which it is.
+    """
+
+    def __init__(self, builder: GramBuilder, fd: int, position: int) -> None:
+        n = builder.finish()
+        self.fd, self.position, self.n, self.bitmap_bytes = fd, position, n, -(-n // 8)
+        chunks = self.chunks = builder.chunks
+        grams = self.grams = _unique(np.concatenate([c[0] for c in chunks])) if chunks else np.zeros(0, np.uint64)
+        self.where = [np.searchsorted(grams, c[0]) for c in chunks]  # each chunk's bigrams among all
         total = np.zeros(len(grams), np.int64)
-        for k, (_, counts, *_) in zip(where, chunks, strict=True):
+        for k, (_, counts, *_) in zip(self.where, chunks, strict=True):
             total[k] += counts
-        start = np.zeros(len(grams) + 1, np.int64)
+        start = self.start = np.zeros(len(grams) + 1, np.int64)
         np.cumsum(total, out=start[1:])
         filled = start[:-1].copy()
-        dest = []  # where each chunk's run of each of its bigrams goes
-        for k, (_, counts, *_) in zip(where, chunks, strict=True):
-            dest.append(filled[k].copy())
+        self.dest = []  # where each chunk's run of each of its bigrams goes
+        for k, (_, counts, *_) in zip(self.where, chunks, strict=True):
+            self.dest.append(filled[k].copy())
             filled[k] += counts
-        source = [np.concatenate(([0], np.cumsum(c[1])[:-1])).astype(np.int64) for c in chunks]
-        crcs = np.zeros(len(grams), np.uint32)
-        at = np.zeros(len(grams) + 1, np.uint64)  # where each pair's run starts in gram_postings, in bytes
-        sections: dict[str, list[int]] = {}
-        postings_crc = 0
-        g0 = 0
-        bits = np.zeros(n, np.uint8)  # a bitmap's bits, one a byte: cleared again after each use
-        while g0 < len(grams):
+        self.source = [np.concatenate(([0], np.cumsum(c[1])[:-1])).astype(np.int64) for c in chunks]
+        self.at = np.zeros(len(grams) + 1, np.uint64)  # where each pair's run starts in gram_postings, in bytes
+        np.cumsum(np.minimum(4 * total, self.bitmap_bytes), out=self.at[1:])
+        self.bounds = [0]  # the first bigram of each range, then the end
+        while self.bounds[-1] < len(grams):
+            g0 = self.bounds[-1]
             g1 = max(g0 + 1, int(np.searchsorted(start, start[g0] + RANGE_POSTINGS, side="right")) - 1)
-            g1 = min(g1, len(grams))
-            low = int(start[g0])
-            block = np.empty(int(start[g1]) - low, np.uint32)
-            for k, (_, counts, spilled, fd, shift), d, s in zip(where, chunks, dest, source, strict=True):
-                k0, k1 = np.searchsorted(k, [g0, g1])
-                if k0 == k1:
-                    continue
-                e0, e1 = int(s[k0]), int(s[k1 - 1] + counts[k1 - 1])
-                events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32) + np.uint32(shift)
-                block[np.repeat(d[k0:k1] - low - (s[k0:k1] - e0), counts[k0:k1]) + np.arange(e1 - e0)] = events
-            for g in range(g0, g1):
-                run = block[int(start[g]) - low : int(start[g + 1]) - low]
-                raw = run.tobytes() if 4 * len(run) < bitmap_bytes else bitmap(run, bits)
-                out.write(raw)
-                crcs[g] = zlib.crc32(raw)
-                postings_crc = zlib.crc32(raw, postings_crc)
-                at[g + 1] = at[g] + len(raw)
-            g0 = g1
-        sections["gram_postings"] = [position, int(at[-1]), postings_crc]
-        position += int(at[-1])
-        for name, values in (("grams", grams), ("gram_start", at), ("gram_crc", crcs)):
+            self.bounds.append(min(g1, len(grams)))
+        self.crcs = np.zeros(len(grams), np.uint32)
+        self.range_crcs = [0] * (len(self.bounds) - 1)
+        self._lock, self._taken, self.stopped = threading.Lock(), 0, False
+        self.error: BaseException | None = None  # what a thread met, raised again by `finish`
+        self.end = position  # where the sections end, once `finish` wrote them
+
+    def work(self) -> None:
+        """Write ranges of runs until none is left or a thread failed (`finish` raises what it met)."""
+        bits = None  # a bitmap's bits, one a byte: cleared again after each use
+        try:
+            while True:
+                with self._lock:
+                    r, self._taken = self._taken, self._taken + 1
+                if self.stopped or r >= len(self.range_crcs):
+                    return
+                if bits is None:
+                    bits = np.zeros(self.n, np.uint8)
+                self._write_range(r, bits)
+        except BaseException as err:
+            self.stop(err)
+
+    def stop(self, error: BaseException | None = None) -> None:
+        """Let no thread start another range: the build failed."""
+        with self._lock:
+            self.error = self.error or error
+            self.stopped = True
+
+    def _write_range(self, r: int, bits: np.ndarray) -> None:
+        g0, g1 = self.bounds[r], self.bounds[r + 1]
+        start = self.start[g0 : g1 + 1].tolist()
+        low = start[0]
+        block = np.empty(start[-1] - low, np.uint32)
+        for k, (_, counts, spilled, fd, shift), d, s in zip(self.where, self.chunks, self.dest, self.source, strict=True):
+            k0, k1 = np.searchsorted(k, [g0, g1])
+            if k0 == k1:
+                continue
+            e0, e1 = int(s[k0]), int(s[k1 - 1] + counts[k1 - 1])
+            events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32) + np.uint32(shift)
+            block[np.repeat(d[k0:k1] - low - (s[k0:k1] - e0), counts[k0:k1]) + np.arange(e1 - e0)] = events
+        view = block.data.cast("B")
+        pieces: list[bytes | memoryview] = []  # lists of event numbers side by side in `block` go out as one piece
+        span, crc = None, 0
+        for g in range(g0, g1):
+            a, b = 4 * (start[g - g0] - low), 4 * (start[g - g0 + 1] - low)
+            if b - a < self.bitmap_bytes:
+                raw: bytes | memoryview = view[a:b]
+                span = a if span is None else span
+            else:
+                raw = bitmap(block[a // 4 : b // 4], bits)
+                if span is not None:
+                    pieces.append(view[span:a])
+                    span = None
+                pieces.append(raw)
+            self.crcs[g] = zlib.crc32(raw)
+            crc = zlib.crc32(raw, crc)
+        if span is not None:
+            pieces.append(view[span:])
+        self.range_crcs[r] = crc
+        offset = self.position + int(self.at[g0])
+        for piece in pieces:
+            offset = write_at(self.fd, piece, offset)
+
+    def finish(self) -> dict[str, list[int]]:
+        """Once every thread's `work` returned: write the directory of the runs; the four sections."""
+        if self.error is not None:
+            raise self.error
+        assert self._taken >= len(self.range_crcs), "a range of the bigram postings was not written"
+        crc, at = 0, self.at.tolist()
+        for r, range_crc in enumerate(self.range_crcs):
+            crc = crc32_combine(crc, range_crc, at[self.bounds[r + 1]] - at[self.bounds[r]])
+        sections = {"gram_postings": [self.position, at[-1], crc]}
+        position = self.position + at[-1]
+        for name, values in (("grams", self.grams), ("gram_start", self.at), ("gram_crc", self.crcs)):
             blob = values.tobytes()
-            out.write(blob)
+            write_at(self.fd, blob, position)
             sections[name] = [position, len(blob), zlib.crc32(blob)]
             position += len(blob)
+        self.end = position
         return sections
+
+
+def write_at(fd: int, data: bytes | memoryview, offset: int) -> int:
+    """Write all of `data` at `offset` (os.pwrite may write part of it); where it ends."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        offset += written
+        view = view[written:]
+    return offset
+
+
+CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected, as zlib computes it
+
+
+def _times_mod_p(a: int, b: int) -> int:
+    """a * b modulo CRC-32's polynomial (reflected: bit 31 is x^0)."""
+    product, bit = 0, 1 << 31
+    while a:
+        if a & bit:
+            product ^= b
+            a ^= bit
+        bit >>= 1
+        b = (b >> 1) ^ CRC_POLY if b & 1 else b >> 1
+    return product
+
+
+_X_2N = [1 << 30]  # x^(2^k) modulo the polynomial, k = 0, 1, ...
+for _ in range(31):
+    _X_2N.append(_times_mod_p(_X_2N[-1], _X_2N[-1]))
+
+
+def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32 of A + B from that of A, that of B and the length of B, as zlib's crc32_combine
+    (not in Python's zlib): the CRC of A shifted by 8 * length2 zero bits, added to that of B."""
+    shift, k = 1 << 31, 3  # x^0; the bits of 8 * length2 from bit 3 on
+    while length2:
+        if length2 & 1:
+            shift = _times_mod_p(_X_2N[k % 32], shift)
+        length2 >>= 1
+        k += 1
+    return _times_mod_p(shift, crc1) ^ crc2
 
 
 def bitmap(run: np.ndarray, bits: np.ndarray) -> bytes:

@@ -1,0 +1,66 @@
+"""The bigram postings: written a range at a time by several threads, the same bytes."""
+
+from __future__ import annotations
+
+import random
+import threading
+import zlib
+
+import pytest
+
+from test_index import make_store
+
+
+def test_crc32_combine_is_the_crc_of_the_two_pieces_joined():
+    from spacelog.grams import crc32_combine
+
+    rng = random.Random(5)
+    for length1, length2 in [(0, 0), (0, 7), (9, 0), (1, 1), (3, 4096), (70_000, 1), *((rng.randrange(300), rng.randrange(5000)) for _ in range(300))]:
+        a, b = rng.randbytes(length1), rng.randbytes(length2)
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b), (length1, length2)
+
+
+def index_of(store, tmp_path, monkeypatch, threads: int, range_postings: int) -> tuple[bytes, list[int]]:
+    """The index of `store`, its bigram postings written by `threads` threads, `range_postings` at a time;
+    the number of ranges of each PostingsWriter."""
+    from conftest import REGISTRY
+    from spacelog import builder, grams
+    from spacelog.registry import load_registry
+
+    monkeypatch.setattr(grams, "RANGE_POSTINGS", range_postings)
+    work, ranges = grams.PostingsWriter.work, []
+
+    def work_beside(writer: grams.PostingsWriter) -> None:  # the first of the build's two threads starts the others
+        helpers = [threading.Thread(target=work, args=(writer,)) for _ in range(0 if ranges else threads - 2)]
+        for helper in helpers:
+            helper.start()
+        work(writer)
+        for helper in helpers:
+            helper.join()
+        ranges.append(len(writer.range_crcs))
+
+    monkeypatch.setattr(grams.PostingsWriter, "work", work_beside)
+    out = tmp_path / f"index-{threads}-{range_postings}"
+    with open(store, "rb") as f, open(out, "wb") as index:
+        builder.build(str(store), f, load_registry(REGISTRY), index, {}, None, tmp_path)
+    return out.read_bytes(), ranges
+
+
+def bigrams(index) -> int:
+    from spacelog.index import read_meta
+
+    with open(index, "rb") as f:
+        return read_meta(f)["sections"]["grams"][1] // 8
+
+
+@pytest.mark.parametrize("events", [0, 1, 2400])
+def test_the_postings_are_the_same_bytes_whatever_the_ranges_and_threads(tmp_path, monkeypatch, events):
+    """One range or one a bigram (some of them bitmaps), written by 2 or 4 threads at once."""
+    store = tmp_path / "s.jsonl"
+    make_store(store, events, "mixed")
+    one_range, ranges = index_of(store, tmp_path, monkeypatch, 2, 1 << 30)
+    assert ranges == [min(events, 1)] * 2
+    for threads in (2, 4):
+        index, ranges = index_of(store, tmp_path, monkeypatch, threads, 1)
+        assert index == one_range
+        assert ranges[0] == ranges[1] == bigrams(tmp_path / f"index-{threads}-1") >= {0: 0, 1: 10, 2400: 1000}[events]  # one range a bigram
