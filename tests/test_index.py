@@ -6,6 +6,7 @@ import io
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -253,7 +254,7 @@ def test_a_path_written_another_way_is_reported_as_written(tmp_path, monkeypatch
         assert f"{spelling}:601: duplicate id 1990-001 (first at {spelling}:1)" in stderr and f"{spelling}:602: invalid JSON" in stderr
 
 
-@pytest.mark.parametrize("second_half", ["clean", "bad lines", "an id of the first half"])
+@pytest.mark.parametrize("second_half", ["clean", "bad lines", "an id of the first half", "lines that start with a BOM"])
 def test_a_build_on_two_cores_writes_the_same_index(tmp_path, monkeypatch, second_half):
     """The second half of the store read by a child process: the same bytes as one process writes."""
     from spacelog import builder
@@ -265,6 +266,9 @@ def test_a_build_on_two_cores_writes_the_same_index(tmp_path, monkeypatch, secon
         lines[2000:2000] = [b"not json\n", b"\n", lines[1900]]  # a duplicate within the second half
     elif second_half == "an id of the first half":
         lines.insert(2100, lines[10])
+    elif second_half == "lines that start with a BOM":  # only the store's first line may (the cut is among the others)
+        for k in (0, *range(1100, 1300)):
+            lines[k] = b"\xef\xbb\xbf" + lines[k]
     store.write_bytes(b"".join(lines))
     joined = []
     child_half = builder._child_half
@@ -279,4 +283,6 @@ def test_a_build_on_two_cores_writes_the_same_index(tmp_path, monkeypatch, secon
     assert built["one"] == built["two"]
     assert len(joined) == 1 and joined[0] is not None and joined[0][0].ids and joined[0][1]  # the child read the second half and paired its keys
     assert built["two"][0].count("\n") > 500
-    assert ("duplicate id" in built["two"][1]) == (second_half != "clean")
+    assert ("duplicate id" in built["two"][1]) == (second_half in ("bad lines", "an id of the first half"))
+    lines_said = {"clean": [], "bad lines": [2001, 2003, 1901], "an id of the first half": [2101, 11], "lines that start with a BOM": list(range(1101, 1301))}
+    assert [int(n) for n in re.findall(r"s\.jsonl:(\d+)\b", built["two"][1])] == lines_said[second_half]  # counted from the store's first line

@@ -70,7 +70,7 @@ class Half:
         self.seen: dict[str, int] = {}
         self.ids: list[str] = []
         self.id_span = [1 << 200, -1]  # no id has a year and seq beyond this
-        self.lines = 0  # the number of the last line read
+        self.lines = 0  # the number of the last line read, counted from the first line of this half
 
     def scan(self, fd: int, begin: int, end: int, registry: Registry, on_keys: Callable[[str, int], object], progress: Progress | None = None) -> None:
         """Read the lines that start in bytes begin..end of the store, validating each as `load_store` does.
@@ -149,7 +149,7 @@ class Half:
     def _decoded(self, raw: bytes, start: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
         """A line the quick path was unsure of, as `load_store` reads it: (event, its days, offset, length), or
         None for a blank or bad line (its problems noted)."""
-        if self.lines == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
             raw, start = raw[3:], start + 3
         line = raw.rstrip(b"\r")  # as load_store reads lines, for the same messages
         if not line.strip():
@@ -172,11 +172,12 @@ class Half:
             values.extend(other.arrays[name])
         for name, numbers in other.postings.items():
             self.postings.setdefault(name, array.array("i")).frombytes((np.frombuffer(numbers, np.int32) + n).tobytes())
-        self.diagnostics += other.diagnostics
+        lines = self.lines  # the other half's lines are counted from its first
+        self.diagnostics += [[line + lines, problem, first if first is None else first + lines] for line, problem, first in other.diagnostics]
         self.unsafe += [i + n for i in other.unsafe]
         self.ids += other.ids
         self.id_span = [min(self.id_span[0], other.id_span[0]), max(self.id_span[1], other.id_span[1])]
-        self.lines = other.lines
+        self.lines = lines + other.lines
 
 
 def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, list[BinaryIO]] | None:
@@ -200,7 +201,6 @@ def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir:
             keys.write(text.encode("utf-8") + b"\n")
             grams.add(text, count)
 
-        half.lines = sum(os.pread(fd, min(CHUNK, cut - k), k).count(b"\n") for k in range(0, cut, CHUNK))
         half.scan(fd, cut, total, registry, add_keys)
         grams.finish()
         keys.flush()
