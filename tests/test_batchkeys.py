@@ -38,3 +38,9 @@ def test_each_path_of_the_batch():
     assert joined_keys([*common, "a\x00b"]) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab\na\x00b"  # a text holds the separator
     assert joined_keys([*common, "\ud800"]) == "猎鹰9号,发射(成功)\n奥侬钱斯勒-ab\n\ud800"  # not encodable
     assert joined_keys([]) == ""
+
+
+def test_a_dash_beside_the_first_and_last_han_characters_of_each_range():
+    edges = [0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0x1FFFF, 0x20000, 0x3134F, 0x31350]
+    texts = [f"{chr(a)}-{chr(b)}" for a in edges for b in edges] + [f"{chr(a)}--{chr(a)}" for a in edges]
+    assert joined_keys(texts) == "\n".join(map(search_key, texts))

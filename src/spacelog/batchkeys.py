@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .text import _IGNORED, _MAP, _MAPPED, dashes_dropped, search_key
+from .text import _HAN, _IGNORED, _MAP, _MAPPED, search_key
 
 SEPARATOR = "\x00"
 _DROP = 0xFFFFFFFF  # in the table: the character is dropped
@@ -51,11 +51,36 @@ def joined_keys(texts: list[str]) -> str:
         return "\n".join(map(search_key, texts))
     if not texts or joined.count(SEPARATOR) != len(texts) - 1:
         return "\n".join(map(search_key, texts))
-    chars = np.frombuffer(code_points, np.uint32)
-    mapped = _table()[chars]
-    key = mapped[mapped != _DROP].tobytes().decode("utf-32-le")
+    mapped = np.take(_table(), np.frombuffer(code_points, np.uint32))
+    key = _dashes_dropped(mapped[mapped != _DROP]).tobytes().decode("utf-32-le")
     if unicodedata.is_normalized("NFKC", key):
-        return dashes_dropped(key.casefold())
+        return key.casefold()
     # some text needs NFKC: key it alone, and every other from the batch
     pieces = key.split("\n")
-    return "\n".join(dashes_dropped(k.casefold()) if unicodedata.is_normalized("NFKC", k) else search_key(t) for k, t in zip(pieces, texts, strict=True))
+    return "\n".join(k.casefold() if unicodedata.is_normalized("NFKC", k) else search_key(t) for k, t in zip(pieces, texts, strict=True))
+
+
+def _dashes_dropped(chars: np.ndarray) -> np.ndarray:
+    """text.dashes_dropped on code points, looking only beside each dash: a dash between two Han
+    characters is dropped, and a dash after a dash. Before case folding and the NFKC check, which
+    give the same with or without these dashes: folding makes no dash and no Han character, and
+    a dash between two starters composes with neither."""
+    dashes = np.flatnonzero(chars == 0x2D)
+    if not len(dashes):
+        return chars
+    before = chars[np.maximum(dashes - 1, 0)]
+    after = chars[np.minimum(dashes + 1, len(chars) - 1)]
+    inner = (dashes > 0) & (dashes < len(chars) - 1)
+    drop = inner & _is_han(before) & _is_han(after)
+    drop |= (dashes > 0) & (before == 0x2D)  # a run of dashes is kept as one
+    keep = np.ones(len(chars), bool)
+    keep[dashes[drop]] = False
+    return chars[keep]
+
+
+def _is_han(chars: np.ndarray) -> np.ndarray:
+    """Which of `chars` are in text._HAN (ranges written first-last)."""
+    found = np.zeros(len(chars), bool)
+    for k in range(0, len(_HAN), 3):
+        found |= (chars >= ord(_HAN[k])) & (chars <= ord(_HAN[k + 2]))
+    return found

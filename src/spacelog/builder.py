@@ -81,8 +81,9 @@ class Half:
 
         ids, seen, diagnostics, check = self.ids, self.seen, self.diagnostics, EventCheck(registry)
         line_off, line_len, starts, ends = (self.arrays[name] for name in ("line_off", "line_len", "start", "end"))
-        by_value: dict[str, dict[str, array.array]] = {field: {} for field in TAG_FIELDS}  # the postings of tags seen
-        by_month: dict[int, array.array] = {}
+        by_value = tuple((field, _Postings(f"{field}:", self.postings)) for field in TAG_FIELDS)  # the postings of tags seen
+        by_month = _Postings("month:", self.postings)
+        lines = self.lines
         for offset, block in blocks(fd, begin, end):
             if progress:
                 progress(offset - begin, end - begin)
@@ -99,9 +100,8 @@ class Half:
             spans: list[int] = []
             event: Any
             for raw, line in zip(raws, texts, strict=True):
-                self.lines += 1
+                lines += 1
                 start, offset = offset, offset + len(raw) + 1
-                days, event = None, None
                 if line[:1] == "{" and line[-1:] == "}" and not (halves_here and LONE_SURROGATE_ESCAPE.search(raw)):
                     try:
                         event, stop = scan_once(line, 0)
@@ -109,16 +109,19 @@ class Half:
                         stop = -1
                     days = check.dates(event) if stop == len(line) else None
                     length = len(raw)
+                else:
+                    days = None
                 if days is None:
+                    self.lines = lines
                     found = self._decoded(raw, start, registry)
                     if found is None:
                         continue
                     event, days, start, length = found
                 event_id = event["id"]
                 if event_id in seen:
-                    diagnostics.append([self.lines, f"duplicate id {event_id}", seen[event_id]])  # the path is added when read
+                    diagnostics.append([lines, f"duplicate id {event_id}", seen[event_id]])  # the path is added when read
                     continue
-                seen[event_id] = self.lines
+                seen[event_id] = lines
                 i = len(ids)
                 if unsafe_here and UNSAFE_JSON_BYTES.search(raw):  # never matches blanks or a BOM: raw is as good as the stripped line
                     self.unsafe.append(i)
@@ -130,18 +133,16 @@ class Half:
                 spans.append(first // 10000 * SEQS + event["seq"])  # (year, seq): equal for equal ids
                 starts.append(first)
                 ends.append(last)
-                for field, postings in by_value.items():
+                for field, postings in by_value:
                     for value in event[field]:
-                        numbers = postings.get(value)
-                        if numbers is None:
-                            numbers = postings[value] = self.postings.setdefault(f"{field}:{value}", array.array("i"))
-                        numbers.append(i)
-                months = (first // 100 % 100,) if first // 100 == last // 100 else [m for m in range(1, 13) if overlaps_month(first, last, m)]
-                for month in months:
-                    numbers = by_month.get(month)
-                    if numbers is None:
-                        numbers = by_month[month] = self.postings.setdefault(f"month:{month}", array.array("i"))
-                    numbers.append(i)
+                        postings[value].append(i)
+                if first // 100 == last // 100:
+                    by_month[first // 100 % 100].append(i)
+                else:
+                    for month in range(1, 13):
+                        if overlaps_month(first, last, month):
+                            by_month[month].append(i)
+            self.lines = lines
             if keyed:
                 on_keys(joined_keys(keyed), len(keyed))
                 self.id_span = [min(self.id_span[0], min(spans)), max(self.id_span[1], max(spans))]
@@ -178,6 +179,18 @@ class Half:
         self.ids += other.ids
         self.id_span = [min(self.id_span[0], other.id_span[0]), max(self.id_span[1], other.id_span[1])]
         self.lines = lines + other.lines
+
+
+class _Postings(dict):
+    """The postings of one field's values, by value: each made, and kept in `into` by its name, when first used."""
+
+    def __init__(self, prefix: str, into: dict[str, array.array]) -> None:
+        super().__init__()
+        self.prefix, self.into = prefix, into
+
+    def __missing__(self, value: object) -> array.array:
+        numbers = self[value] = self.into.setdefault(f"{self.prefix}{value}", array.array("i"))
+        return numbers
 
 
 def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, list[BinaryIO]] | None:
