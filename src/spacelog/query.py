@@ -174,7 +174,7 @@ class EventFilter:
 
     def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
         """The events of `source` (or of `within`) that pass, ascending."""
-        chosen: set[int] | None = None if within is None else set(within)
+        chosen: set[int] | None = None if within is None else within if isinstance(within, set) else set(within)  # only read: no copy
         if self.month is not None:  # an index answers this without reading every date
             in_month = source.in_month(self.month)
             chosen = in_month if chosen is None else chosen & in_month
@@ -182,9 +182,9 @@ class EventFilter:
             for value in getattr(self, field):
                 tagged = source.tagged(field, value)
                 chosen = tagged if chosen is None else chosen & tagged
-        numbers: Iterable[int] = range(source.n) if chosen is None else sorted(chosen)
+        numbers = list(range(source.n)) if chosen is None else sorted(chosen)
         if not self._dates_besides_month:
-            return list(numbers)  # a month alone is answered by its postings, above
+            return numbers  # a month alone is answered by its postings, above
         return [i for i in numbers if self.matches_dates(*source.dates(i))]
 
 
@@ -222,8 +222,11 @@ class Term:
         """The events that match this term."""
         if self.day is not None:
             return {i for i in range(source.n) if _on_day(*source.dates(i), self.day)}
-        found = set(source.containing(self.key)) | self.tagged(source)
-        return found | set(source.containing(self.typed_key)) if self.typed_key else found
+        found = set(source.containing(self.key))
+        found |= self.tagged(source)  # in place: half a million hits are not copied for a few tagged
+        if self.typed_key:
+            found.update(source.containing(self.typed_key))
+        return found
 
     def count(self, source: EventSource, i: int, tagged: bool) -> int:
         """How often event i matches: occurrences of the term, or of the entity's aliases."""
@@ -295,12 +298,10 @@ def search(
 ) -> list[int]:
     """Events whose text holds every term (or any, with `any_term`), none of `exclude`; in date order."""
     matched = [t.matches(source) for t in terms]
-    found = set().union(*matched) if any_term else set.intersection(*matched) if matched else set()
+    found = set().union(*matched) if any_term else matched[0] if len(matched) == 1 else set.intersection(*matched) if matched else set()
     for term in exclude or []:
-        found -= term.matches(source)
-    if event_filter is not None:
-        found = set(event_filter.select(source, found))
-    ordered = source.in_order(found)
+        found = found - term.matches(source)  # not -=: with one term, found is matched[0], which relevance reads below
+    ordered = source.in_order(found if event_filter is None else event_filter.select(source, found))
     if sort == "relevance":
         tagged = [t.tagged(source) for t in terms]
         score = {i: sum(t.count(source, i, i in tg) for t, m, tg in zip(terms, matched, tagged, strict=True) if i in m) for i in ordered}
