@@ -83,6 +83,32 @@ def test_index_answers_exactly_as_a_full_parse(tmp_path, monkeypatch, style):
     assert any(p.name.startswith("index-") for p in Path(os.environ["SPACELOG_CACHE"]).iterdir())  # the index was used
 
 
+@pytest.mark.parametrize("longest_seq", [999_999, 10**30])
+def test_ids_of_one_date_are_in_natural_order_whatever_their_width(tmp_path, monkeypatch, longest_seq):
+    """1985-005 before 1985-0004 before 1985-1000 on one date; a seq beyond 64 bits too."""
+    store = tmp_path / "s.jsonl"
+    make_store(store, 600, "compact")
+    lines = store.read_bytes().splitlines(keepends=True)
+    rng = random.Random(4)
+    for seq, width in [(5, 3), (4, 4), (1000, 4), (999, 3), (7, 6), (longest_seq, 1), (6, 3)]:
+        event = json.loads(lines[0]) | {"date": "1985-06-01", "end": None, "seq": seq, "id": f"1985-{seq:0{width}d}"}
+        lines.insert(rng.randrange(len(lines)), json.dumps(event, ensure_ascii=False).encode() + b"\n")
+    store.write_bytes(b"".join(lines))
+    args = ["timeline", "--year", "1985", "--data", str(store), "--format", "tsv", "--fields", "id,date"]
+    plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)
+    assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr)
+    assert indexed.stderr == "" and indexed.stdout.count("\t1985-06-01\n") == 7
+    assert [line.split("\t")[0] for line in indexed.stdout.splitlines()] == [
+        "1985-005",
+        "1985-006",
+        "1985-999",
+        "1985-0004",
+        "1985-1000",
+        "1985-000007",
+        f"1985-{longest_seq}",
+    ]
+
+
 def test_normalised_matches_are_found_at_every_size(tmp_path, monkeypatch):
     store = tmp_path / "s.jsonl"
     make_store(store, 2400, "mixed")

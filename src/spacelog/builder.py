@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .grams import GramBuilder
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
+SEQ_CAP = 1 << 62  # a seq from this on is kept as this: the date order is then found from the ids themselves
 
 
 class KeyWriter:
@@ -71,6 +72,7 @@ class Half:
         self.ids: list[str] = []
         self.id_span = [1 << 200, -1]  # no id has a year and seq beyond this
         self.lines = 0  # the number of the last line read, counted from the first line of this half
+        self.seqs = array.array("q")  # each event's seq (SEQ_CAP if larger): with its date and its id's length, its place in date order
 
     def scan(self, fd: int, begin: int, end: int, registry: Registry, on_keys: Callable[[str, int], object], progress: Progress | None = None) -> None:
         """Read the lines that start in bytes begin..end of the store, validating each as `load_store` does.
@@ -79,7 +81,7 @@ class Half:
         """
         from .batchkeys import joined_keys
 
-        ids, seen, diagnostics, check = self.ids, self.seen, self.diagnostics, EventCheck(registry)
+        ids, seen, diagnostics, check, seqs = self.ids, self.seen, self.diagnostics, EventCheck(registry), self.seqs
         line_off, line_len, starts, ends = (self.arrays[name] for name in ("line_off", "line_len", "start", "end"))
         by_value = tuple((field, _Postings(f"{field}:", self.postings)) for field in TAG_FIELDS)  # the postings of tags seen
         by_month = _Postings("month:", self.postings)
@@ -130,7 +132,9 @@ class Half:
                 line_len.append(length)
                 keyed.append(event["text"])
                 first, last = days
-                spans.append(first // 10000 * SEQS + event["seq"])  # (year, seq): equal for equal ids
+                seq = event["seq"]
+                spans.append(first // 10000 * SEQS + seq)  # (year, seq): equal for equal ids
+                seqs.append(seq if seq < SEQ_CAP else SEQ_CAP)
                 starts.append(first)
                 ends.append(last)
                 for field, postings in by_value:
@@ -177,6 +181,7 @@ class Half:
         self.diagnostics += [[line + lines, problem, first if first is None else first + lines] for line, problem, first in other.diagnostics]
         self.unsafe += [i + n for i in other.unsafe]
         self.ids += other.ids
+        self.seqs += other.seqs
         self.id_span = [min(self.id_span[0], other.id_span[0]), max(self.id_span[1], other.id_span[1])]
         self.lines = lines + other.lines
 
@@ -290,11 +295,21 @@ def _add_child_keys(source: BinaryIO, keys: KeyWriter, key_off: array.array) -> 
             _add_keys(data[:end], keys, key_off)
 
 
-def _date_order(starts: array.array, ids: list[str]):
-    """The events' numbers in query.order_key's order: by date, then id in natural order."""
+def _date_order(starts: array.array, ids: list[str], seqs: array.array, id_blob: bytes):
+    """The events' numbers in query.order_key's order: by date, then id in natural order.
+
+    An id is <the date's year>-<seq in 3 digits or more> (the store's validation says so): between
+    events of one date, ids of one length are in the order of their seqs."""
     import numpy as np
 
-    return np.lexsort((np.array(ids, dtype=str), np.fromiter(map(len, ids), np.int64, len(ids)), np.frombuffer(starts, np.int32)))
+    if not ids:
+        return np.zeros(0, np.int64)
+    ends = np.flatnonzero(np.frombuffer(id_blob, np.uint8) == 10)  # ids are ASCII: a byte a character
+    lengths = np.diff(ends, prepend=-1, append=len(id_blob)) - 1
+    numbers = np.frombuffer(seqs, np.int64)
+    if numbers.max() >= SEQ_CAP:
+        return np.lexsort((np.array(ids, dtype=str), lengths, np.frombuffer(starts, np.int32)))
+    return np.lexsort((numbers, lengths, np.frombuffer(starts, np.int32)))
 
 
 def _write(
@@ -362,7 +377,7 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
     sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, keys.crc]}
     key_off.append(keys.length)
     arrays["key_off"], arrays["key_crc"] = key_off, keys.blocks
-    order = _date_order(arrays["start"], ids)
+    order = _date_order(arrays["start"], ids, half.seqs, id_blob)
     rank = np.empty(len(ids), np.int32)
     rank[order] = np.arange(len(ids), dtype=np.int32)
     arrays["rank"] = array.array("i", rank.tobytes())
