@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spacelog.batchkeys import SEPARATOR, joined_keys
-from spacelog.text import search_key
+from spacelog.text import HAN_RANGES, dashes_dropped, search_key
 
 # What normalisation treats specially: full-width forms, dashes and tildes, dropped
 # quotes and dots, whitespace, combining marks, compatibility forms, Han and astral
@@ -44,3 +46,14 @@ def test_a_dash_beside_the_first_and_last_han_characters_of_each_range():
     edges = [0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0x1FFFF, 0x20000, 0x3134F, 0x31350]
     texts = [f"{chr(a)}-{chr(b)}" for a in edges for b in edges] + [f"{chr(a)}--{chr(a)}" for a in edges]
     assert joined_keys(texts) == "\n".join(map(search_key, texts))
+
+
+_HAN_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in HAN_RANGES)
+_HAN_DASH = re.compile(f"-(?<=[{_HAN_CLASS}]-)(?=[{_HAN_CLASS}])")  # the rule, as an expression
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from(list("-一二鿿㐀䶿丄ꀀ豈﫿\U00020000\U0003134f\U00031350a·")), max_size=14))
+def test_dashes_dropped_is_the_expression(key):
+    expected = _HAN_DASH.sub("", key)
+    assert dashes_dropped(key) == re.sub("-{2,}", "-", expected)

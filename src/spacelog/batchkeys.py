@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .text import _HAN, _IGNORED, _MAP, _MAPPED, search_key
+from .text import _IGNORED, _MAP, _MAPPED, HAN_RANGES, search_key
 
 SEPARATOR = "\x00"
 _DROP = 0xFFFFFFFF  # in the table: the character is dropped
@@ -79,8 +79,8 @@ def _dashes_dropped(chars: np.ndarray) -> np.ndarray:
 
 
 def _is_han(chars: np.ndarray) -> np.ndarray:
-    """Which of `chars` are in text._HAN (ranges written first-last)."""
+    """Which of `chars` are Han characters (text.HAN_RANGES)."""
     found = np.zeros(len(chars), bool)
-    for k in range(0, len(_HAN), 3):
-        found |= (chars >= ord(_HAN[k])) & (chars <= ord(_HAN[k + 2]))
+    for first, last in HAN_RANGES:
+        found |= (chars >= first) & (chars <= last)
     return found
