@@ -425,15 +425,18 @@ longer one intersects the runs of its pairs and checks each candidate against it
 `猎鹰9` still finds `“猎鹰”9`; a term of one character scans the keys. A query turns terms
 and filters into sets of event numbers and decodes nothing it does not print: jsonl and
 json copy the store's own lines (escaping the rare line with terminal-unsafe characters,
-which the index lists), cut and checked in C (`map`) from 8 MiB reads into one reused buffer
-when many are wanted; tsv and csv decode many events from the same reads, and a terminal draws
-a long listing 500 rows at a time.
+which the index lists): many are cut from 1 MB reads into one reused buffer, lines that follow
+one another in the store as one slice, every line's braces checked in one C call; a few are
+read one `pread` each, while a thread has read the arrays that place them during the search.
+tsv and csv decode many events from the same reads, and a terminal draws a long listing 500
+rows at a time.
 The build reads the store on both cores (a forked process takes the second half), 1 MB of
 lines at a time: the usual line is decoded by the JSON module's C scanner and checked against
 the dates and tags seen before (any other line goes through the validation that words each
 fault), a block's texts are normalised at once through a numpy table, and each process sorts
 its own character pairs with numpy in a thread beside the reading; the postings are written
-by a thread while the child's keys are copied. Each index is one immutable
+a range of pairs at a time, each at its foreseen place, by a thread while the child's keys are
+copied and by both threads once they are. Each index is one immutable
 file, published by rename, stamped with the fstat of the store descriptor the query reads
 (device, inode, size, mtime, ctime) and the registry's, with a CRC-32 of each section, of
 each run of postings and of each 4 KiB of keys checked before use; it is rebuilt when any
@@ -500,36 +503,47 @@ table is mostly Rich's `Columns` of `agency` (four counter tables measured sever
 and the wrapping of each text."""
 
 WHY = [
-    "Why: timed in process at 1,000,000 events on the idle machine (wall, median of 3, commit 0aadc30, the code of",
-    "this run): a selective search (13,796 hits) takes 140 ms: about 55 ms of Python's and Typer's start-up and of",
-    "opening the index and the registry, 2 ms intersecting the runs of its two pairs, 49 ms checking each candidate",
-    "against its key (11,534 reads of 4-8 KiB of keys, each block CRC-checked) and 32 ms reading its 13,796 store",
-    "lines; ripgrep reads the raw file once with SIMD (91 ms). A broad search (506,789 hits, half the store) takes",
-    "1.15 s: 0.38 s checking every candidate against its key (339 MB of keys read into one buffer and CRC-checked",
-    "in a thread, one bytes.find a candidate), 0.58 s reading the 534 MB store and cutting and joining its 270 MB",
-    "of matching lines (about 0.3 µs an event for Python's slice and join objects; the copy itself is in C), and",
-    "28 ms for the candidates. agency NASA lists a third of the store the same way (0.38 s of its 0.48 s): what is",
-    "left in both is Python's cost per event, which only native code would remove. Earlier this day (commit",
-    "0008b15): selective 1.69×, broad 9.5×, agency 4.9×, timeline 2.05×; timeline now reads the month's postings",
-    "once and groups the events by their start dates in one pass (0.47 s to 0.20 s).",
-    "The first query builds the index. Measured again on 2026-12-07 (commit 255afc0, `search 卡西尼 --format jsonl`",
-    "with an empty cache, `/usr/bin/time`, a jq search run right before and after, machine idle): same 9.38 s",
-    "(1.85× and 1.82× jq's 5.08 s and 5.16 s), mixed 9.51 s (1.71× and 1.77× jq's 5.57 s and 5.38 s); CPU",
-    "16.8 s and 16.6 s, peak memory 416 MB and 410 MB. The same morning before the build's rework (commit 0008b15):",
-    "same 24.7 s (4.15× and 3.99× jq), mixed 23.7 s (3.77× and 3.71×), CPU 39.1 s and 39.4 s, 560 MB and 607 MB.",
-    "In one process (200,000 events, same) the build went from 40 to 16 µs of CPU per event: lines read 1 MB at a",
-    "time, the usual line decoded by the JSON module's C scanner (1.8 µs) and checked against dates and tags",
-    "already seen (1.5 µs), a block's texts normalised at once through a numpy table (3.2 µs against 7.4 µs text",
-    "by text), character pairs sorted 8,192 events at a time in place (2.3 µs; 32,768 at a time cost 2.3 µs more",
-    "in zeroing fresh pages, most of the 7 s of system time at 1M events). Both processes now pair their own keys",
-    "(the parent did it for both halves and was the slow side), and a thread writes the postings while the",
-    "child's keys are copied. Still missed (1.23× and 1.26× in this run): 7 µs an event of Python in the reading loop,",
-    "3.2 µs normalising, 2.3 µs pairing, on each core; then about 2.5 s once both halves are read (copying the",
-    "child's 170 MB of keys with a CRC of each 4 KiB, and writing 310 MB of postings); 2.9 s of system time",
-    "(page faults of numpy's arrays, the spill files, a 700 MB index written). On a loaded machine (another",
-    "process on one core) the same build takes 14-17 s: both cores are needed. msgspec was measured again:",
-    "decoding a 1 MB block with `decode_lines` takes 1.92 µs an event against 2.26 µs for the C scanner line by",
-    "line, so it stays out.",
+    "Why, measured on 2026-12-07 on this machine at 1,000,000 events (warm page cache and index, wall time).",
+    "A second run of the 1,000,000-event stores right after this one (same commit, not in the tables) gave",
+    "selective 1.75× and 1.58×, broad 7.24× and 6.67×, agency 3.66× and 3.57×, first query 1.57× and 1.58×:",
+    "spacelog's times within 1-5% of this run's (selective 0.134-0.136 s in both), ripgrep's 76-86 ms against",
+    "85-93 ms here.",
+    "",
+    "- **Selective search** (13,796 hits; 0.135 s, ripgrep 85-93 ms, so 1.45-1.59× by which ripgrep run it is",
+    "  set against). Timed in a fresh process (phase timers, idle, commit 8525ba9): Python's start-up and the",
+    "  imports of Typer and the command 40-45 ms (the floor of any Typer app), the registry 2 ms, key_off (8 MB)",
+    "  read and CRC-checked 5 ms, the runs of its two pairs intersected 2 ms, each candidate checked against its",
+    "  key 41 ms (11,534 reads of a 4 KiB block of keys and their CRCs: 18 ms of `pread` calls and 9.5 ms of CRC",
+    "  measured alone), its 13,796 store lines read 25 ms (a `pread` each, about 17 ms of system calls), while a",
+    "  thread has read the line arrays. In an interleaved run of 21 rounds against the code before this day's",
+    "  work (061db0d, ripgrep at 102 ms): 1.53-1.57× before, 1.46-1.52× after; the lines' arrays read by one",
+    "  thread during the search took 1.48× to 1.39-1.40× in another such run (three threads: 1.44×). What is",
+    "  left is one system call per candidate and per line, and Python's start-up.",
+    "- **Broad search** (506,789 hits, half the store; 0.79-0.81 s, 6.1-6.5× ripgrep; 7.9-8.5× in the last",
+    "  run, 0aadc30). Timed in process (same, load 2): 29 ms for the candidates, 349 ms checking them against",
+    "  their keys (about 120 ms of `bytes.find`, 95 ms of CRC for 82,702 blocks of 4 KiB, 65 ms reading 339 MB",
+    "  of keys, 55 ms looking up their bounds), 27 ms of sets and sorting, 368 ms cutting lines (108 ms of it",
+    "  reading the whole 534 MB store). Lines that follow one another in the store are now cut as one slice",
+    "  (the 506,789 lines are 249,944 runs) from 1 MB reads that are still in the core's cache when cut; what is",
+    "  left is the copies from the page cache, a find and a CRC in C, and about 0.2 µs of Python a line. numpy",
+    "  would do the arithmetic per line (broad's cutting 311 to 210 ms) but costs 50 ms to import, which leaves",
+    "  50 ms on broad and nothing on agency, so queries do not import it.",
+    "- **agency NASA** (328,483 events, a third of the store; 0.37-0.38 s, 3.3-3.4× ripgrep; 3.6-4.0× in the",
+    "  last run): 30 ms for its events, 285 ms cutting their lines (220,245 runs), the same cost as above.",
+    "- **First query**, index build included (7.77 s and 8.06 s, 1.52× and 1.55× one jq search; 1.85-1.88× in",
+    "  the last run). Timed in process (same, phase timer, 7.7-8.0 s): each half of the store read on its core",
+    "  in 6.3-6.8 s (the halves end within 0.1-0.4 s of each other; cutting at 47%, 48% or 52% was no quicker),",
+    "  0.2-0.3 s joining them, 1.0-1.1 s writing (the child's keys copied in 0.4-0.5 s and the other sections",
+    "  in 0.25 s while a thread writes postings, then both threads write postings for 0.25-0.3 s; 2.1 s on one",
+    "  thread before). The reading loop costs about 15 µs of CPU an event in one process (16.8 µs this",
+    "  morning; 40 µs before the build's rework): decoding with the JSON module's C scanner 2.6 µs, normalising",
+    "  a block's texts with numpy 2.6 µs (3.4 µs before dashes were dropped with numpy too), checking against",
+    "  dates and tags seen 1 µs, pairing characters in a thread 2.3 µs, and Python's steps for each line. The",
+    "  block's search for bytes to escape went from a regular expression (2.8 ms a MB) to numpy (0.5 ms). What is",
+    "  left is that loop. msgspec (`decode_lines`, 1.92 µs an event against 2.26 µs) and orjson (1.6 µs against",
+    "  2.6 µs, but it turns an integer beyond 64 bits into a float without a word, where a full read keeps it",
+    "  exact or refuses it) stay out.",
+    "",
     "Before the inverted index (ed766a8, a quieter machine): selective 3.3-3.9×, broad 8.7-9.3×, timeline",
     "2.1-2.4×, agency 3.7-4.0× ripgrep; first query 5-7× jq.",
 ]
