@@ -114,8 +114,7 @@ class Half:
                 else:
                     days = None
                 if days is None:
-                    self.lines = lines
-                    found = self._decoded(raw, start, registry)
+                    found = self._decoded(raw, start, lines, registry)
                     if found is None:
                         continue
                     event, days, start, length = found
@@ -151,9 +150,9 @@ class Half:
                 on_keys(joined_keys(keyed), len(keyed))
                 self.id_span = [min(self.id_span[0], min(spans)), max(self.id_span[1], max(spans))]
 
-    def _decoded(self, raw: bytes, start: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
+    def _decoded(self, raw: bytes, start: int, line_no: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
         """A line the quick path was unsure of, as `load_store` reads it: (event, its days, offset, length), or
-        None for a blank or bad line (its problems noted)."""
+        None for a blank or bad line (its problems noted against `line_no`)."""
         if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
             raw, start = raw[3:], start + 3
         line = raw.rstrip(b"\r")  # as load_store reads lines, for the same messages
@@ -163,7 +162,7 @@ class Half:
         start += len(line) - len(content)
         event, problems = decode_line(line, registry)
         if problems or event is None:
-            self.diagnostics.extend([self.lines, p, None] for p in problems)
+            self.diagnostics.extend([line_no, p, None] for p in problems)
             return None
         first = date_number(event["date"])
         return event, (first, date_number(event["end"]) if event["end"] else first), start, len(content.rstrip())

@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from itertools import compress, count, islice, repeat
 from operator import add, contains, eq, itemgetter, lt, not_, sub
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from . import cache
 from .errors import DataError
@@ -517,7 +517,7 @@ class IndexSource:
             raise IndexDamaged("section gram_postings does not match its checksum")
         return data
 
-    def _keys_between(self, start: int, end: int, check: bool = True) -> tuple[int, bytes]:
+    def _keys_between(self, start: int, end: int) -> tuple[int, bytes]:
         """The blocks of `keys` that hold bytes start..end, each checked against its CRC; and the offset of the first."""
         section, length, _ = self.meta["sections"]["keys"]
         first, last = start // KEY_BLOCK, max(start, end - 1) // KEY_BLOCK + 1
@@ -525,8 +525,7 @@ class IndexSource:
         data = os.pread(self._index.fileno(), high - low, section + low)
         if len(data) != high - low:
             raise IndexDamaged("section keys is truncated")
-        if check:
-            self._check_blocks(first, data)
+        self._check_blocks(first, data)
         return low, data
 
     def _check_blocks(self, first: int, data: bytes | memoryview) -> None:
@@ -689,8 +688,11 @@ class IndexSource:
     def _checked(self, line: bytes) -> bytes:
         """Every indexed line is a JSON object: anything else means the store was written to in place while open."""
         if line[:1] != b"{" or line[-1:] != b"}":
-            raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
+            self._changed()
         return line
+
+    def _changed(self) -> NoReturn:
+        raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
 
     def store_text(self, numbers: list[int]) -> Iterator[bytes]:
         """The store lines of these events, verbatim, each ended by a newline, in blocks.
@@ -707,7 +709,7 @@ class IndexSource:
                 part = numbers[j : j + 4096]
                 lines = list(map(os.pread, repeat(fd), map(lengths.__getitem__, part), map(offsets.__getitem__, part)))
                 if not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))):
-                    self._checked(b"")
+                    self._changed()
                 yield b"\n".join(lines) + b"\n"
             return
         yield from self._runs_text(numbers, offsets, lengths)
@@ -744,7 +746,7 @@ class IndexSource:
             ]
             newlines = k - j - 1 - len(inside)
             if os.preadv(fd, [view[:size]], low) != size or bytes(itemgetter(*marks)(buffer)) != b"{" * (k - j) + b"}" * (k - j) + b"\n" * newlines:
-                self._checked(b"")
+                self._changed()
             yield b"\n".join([*map(view.__getitem__, map(slice, firsts, afters)), b""])
             view.release()
             j = k
@@ -765,7 +767,7 @@ class IndexSource:
                 except (StopIteration, ValueError):
                     end = -1
                 if end != len(line) or type(value) is not dict:  # the index found an object there
-                    raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
+                    self._changed()
                 event = Event(value)
                 event.line = line
                 yield event
