@@ -547,7 +547,8 @@ class IndexSource:
         section, length, _ = self.meta["sections"]["keys"]
         if 2 * KEY_BLOCK * len(candidates) > length:
             return self._verify_many(candidates, needle, offsets)
-        fd, crcs = self._index.fileno(), self._array("key_crc")
+        crcs = self._array("key_crc")  # first: a repair while reading it changes the index's descriptor
+        fd = self._index.fileno()
         starts = list(map(offsets.__getitem__, candidates))
         ends = list(map(offsets.__getitem__, map(add, candidates, repeat(1))))
         found: list[int] = []
