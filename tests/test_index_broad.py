@@ -1,26 +1,33 @@
-"""A broad search verifies its many candidates chunk by chunk of keys: every block it reads is
-checked against its CRC first, so a damaged key can never drop or add a hit silently."""
+"""A broad search verifies its many candidates chunk by chunk of keys: every chunk it reads is
+checked against the CRCs of the keys up to its ends, so a damaged key can never drop or add a
+hit silently."""
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import REGISTRY
-from spacelog.index import KEY_BLOCK, open_index
+from spacelog import index
+from spacelog.index import KEY_PAGE, MANY_CANDIDATES, open_index
 from spacelog.registry import load_registry
 from test_index import make_store
 from test_index_safety import PLAIN, QUERY, in_process, index_file, sections
 
 
-def test_a_damaged_key_read_by_a_broad_search_is_found_and_repaired(tmp_path):
+@pytest.mark.parametrize("chunk", [index.CHUNK, KEY_PAGE, 3 * KEY_PAGE])
+def test_a_damaged_key_read_by_a_broad_search_is_found_and_repaired(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(index, "CHUNK", chunk)  # small: many chunks, each checked from the CRC of the keys before it
     store, cache = tmp_path / "s.jsonl", tmp_path / "cache"
     make_store(store, 2400, "compact")
     expected = in_process(*QUERY, "--data", str(store), cache=tmp_path / "plain", env=PLAIN)
     assert in_process(*QUERY, "--data", str(store), cache=cache) == expected
     path = index_file(cache)
     indexed = open_index(str(store), load_registry(REGISTRY))
-    assert indexed is not None and 2 * KEY_BLOCK * len(indexed._candidates("空间站")) > sections(path)["keys"][1]  # the many-candidates path
+    assert indexed is not None and MANY_CANDIDATES * len(indexed._candidates("空间站")) > sections(path)["keys"][1]  # the many-candidates path
     indexed.close()
     data = bytearray(path.read_bytes())
     offset, length, _ = sections(path)["keys"]
+    assert length > 4 * KEY_PAGE
     hit = data.index("空间站".encode(), offset + length // 2)
     data[hit] ^= 0x01  # that key no longer holds the term: unchecked, its event would be dropped
     path.write_bytes(bytes(data))

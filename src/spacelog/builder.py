@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blocks import EventCheck, blocks, holds_unsafe
-from .index import _ARRAYS, CHUNK, KEY_BLOCK, MAGIC, SEQS, Progress
+from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress
 from .query import date_number, overlaps_month
 from .registry import Registry
 from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle, scan_once
@@ -36,22 +36,28 @@ SEQ_CAP = 1 << 62  # a seq from this on is kept as this: the date order is then 
 
 
 class KeyWriter:
-    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes and of the whole."""
+    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes, of the keys up to the end
+    of each KEY_PAGE bytes, and of the whole."""
+
+    WRITE = 4 * KEY_PAGE  # bytes written at once
 
     def __init__(self, out: BinaryIO) -> None:
         self.out, self.pending = out, bytearray()
-        self.length, self.crc, self.blocks = 0, 0, array.array("I")
+        self.length, self.crc, self.blocks, self.crc_to = 0, 0, array.array("I"), array.array("I")
 
     def add(self, key: bytes) -> None:
         self.pending += key
         self.length += len(key)
-        if len(self.pending) >= 64 * KEY_BLOCK:
-            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
+        if len(self.pending) >= self.WRITE:
+            self._write(len(self.pending) - len(self.pending) % KEY_PAGE)
 
     def _write(self, size: int) -> None:
         view = memoryview(self.pending)[:size]
-        self.blocks.extend(zlib.crc32(view[k : k + KEY_BLOCK]) for k in range(0, size, KEY_BLOCK))
-        self.crc = zlib.crc32(view, self.crc)
+        self.blocks.extend(map(zlib.crc32, map(view.__getitem__, map(slice, range(0, size, KEY_BLOCK), range(KEY_BLOCK, size + KEY_BLOCK, KEY_BLOCK)))))
+        crc = self.crc
+        for k in range(0, size, KEY_PAGE):
+            self.crc_to.append(crc := zlib.crc32(view[k : k + KEY_PAGE], crc))
+        self.crc = crc
         self.out.write(view)
         view.release()
         del self.pending[:size]
@@ -332,7 +338,13 @@ def _write(
     id_blob = "\n".join(ids).encode("utf-8")
     length = keys.length + (os.fstat(child_keys.fileno()).st_size if child_keys else 0)
     counts = {name: len(values) for name, values in arrays.items()}
-    counts |= {"key_off": len(ids) + 1, "rank": len(ids), "postings": sum(map(len, half.postings.values())), "key_crc": -(-length // KEY_BLOCK)}
+    counts |= {
+        "key_off": len(ids) + 1,
+        "rank": len(ids),
+        "postings": sum(map(len, half.postings.values())),
+        "key_crc": -(-length // KEY_BLOCK),
+        "key_crc_to": -(-length // KEY_PAGE),
+    }
     pairs_at = len(MAGIC) + length + len(id_blob) + sum(array.array(code).itemsize * counts[name] for name, code in _ARRAYS.items())
     postings = PostingsWriter(grams, out.fileno(), pairs_at)
     helper = threading.Thread(target=postings.work, daemon=True)
@@ -376,6 +388,7 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
     sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, keys.crc]}
     key_off.append(keys.length)
     arrays["key_off"], arrays["key_crc"] = key_off, keys.blocks
+    arrays["key_crc_to"] = keys.crc_to
     order = _date_order(arrays["start"], ids, half.seqs, id_blob)
     rank = np.empty(len(ids), np.int32)
     rank[order] = np.arange(len(ids), dtype=np.int32)
