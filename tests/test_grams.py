@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import random
 import threading
-import zlib
 
 import pytest
 
 from test_index import make_store
-
-
-def test_crc32_combine_is_the_crc_of_the_two_pieces_joined():
-    from spacelog.grams import crc32_combine
-
-    rng = random.Random(5)
-    for length1, length2 in [(0, 0), (0, 7), (9, 0), (1, 1), (3, 4096), (70_000, 1), *((rng.randrange(300), rng.randrange(5000)) for _ in range(300))]:
-        a, b = rng.randbytes(length1), rng.randbytes(length2)
-        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b), (length1, length2)
 
 
 def index_of(store, tmp_path, monkeypatch, threads: int, range_postings: int) -> tuple[bytes, list[int]]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blocks import EventCheck, blocks, holds_unsafe
+from .crc import crcs_to
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress
 from .query import date_number, overlaps_month
 from .registry import Registry
@@ -36,31 +37,45 @@ SEQ_CAP = 1 << 62  # a seq from this on is kept as this: the date order is then 
 
 
 class KeyWriter:
-    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes, of the keys up to the end
-    of each KEY_PAGE bytes, and of the whole."""
+    """Writes `keys` in large pieces, with the CRC of each KEY_BLOCK bytes (those of longer spans
+    are found from them: see crc.py)."""
 
-    WRITE = 4 * KEY_PAGE  # bytes written at once
+    WRITE = 1 << 18  # bytes written at once
 
     def __init__(self, out: BinaryIO) -> None:
         self.out, self.pending = out, bytearray()
-        self.length, self.crc, self.blocks, self.crc_to = 0, 0, array.array("I"), array.array("I")
+        self.length, self.blocks = 0, array.array("I")
 
-    def add(self, key: bytes) -> None:
-        self.pending += key
-        self.length += len(key)
+    def add(self, keys: bytes | memoryview) -> None:
+        self.pending += keys
+        self.length += len(keys)
         if len(self.pending) >= self.WRITE:
-            self._write(len(self.pending) - len(self.pending) % KEY_PAGE)
+            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
+
+    def add_many(self, keys: memoryview) -> None:
+        """Add a large piece: its whole blocks are written from it, not copied first."""
+        fill = -len(self.pending) % KEY_BLOCK  # what the pending bytes lack to end a block
+        if len(keys) < fill + KEY_BLOCK:
+            self.add(keys)
+            return
+        self.add(keys[:fill])
+        self._write(len(self.pending))  # whole blocks
+        rest = keys[fill:]
+        whole = len(rest) - len(rest) % KEY_BLOCK
+        self._emit(rest[:whole])
+        self.length += whole
+        self.add(rest[whole:])
 
     def _write(self, size: int) -> None:
-        view = memoryview(self.pending)[:size]
-        self.blocks.extend(map(zlib.crc32, map(view.__getitem__, map(slice, range(0, size, KEY_BLOCK), range(KEY_BLOCK, size + KEY_BLOCK, KEY_BLOCK)))))
-        crc = self.crc
-        for k in range(0, size, KEY_PAGE):
-            self.crc_to.append(crc := zlib.crc32(view[k : k + KEY_PAGE], crc))
-        self.crc = crc
-        self.out.write(view)
-        view.release()
+        with memoryview(self.pending)[:size] as view:
+            self._emit(view)
         del self.pending[:size]
+
+    def _emit(self, view: memoryview) -> None:
+        """Write `view`, which begins a block: whole blocks but at the end of the keys."""
+        size = len(view)
+        self.blocks.extend(map(zlib.crc32, map(view.__getitem__, map(slice, range(0, size, KEY_BLOCK), range(KEY_BLOCK, size + KEY_BLOCK, KEY_BLOCK)))))
+        self.out.write(view)
 
     def close(self) -> None:
         self._write(len(self.pending))
@@ -289,15 +304,21 @@ def _add_keys(blob: bytes, keys: KeyWriter, key_off: array.array) -> None:
 
 
 def _add_child_keys(source: BinaryIO, keys: KeyWriter, key_off: array.array) -> None:
-    """The keys the child wrote, one a line, added in order."""
+    """The keys the child wrote, one a line, added in order: read into one buffer, where their
+    starts are found and from which their whole pages are written."""
+    import numpy as np
+
     source.seek(0)
-    carry = b""
-    while data := source.read(CHUNK):
-        data = carry + data
-        end = data.rfind(b"\n") + 1
-        carry = data[end:]
-        if end:
-            _add_keys(data[:end], keys, key_off)
+    buffer = bytearray(CHUNK)
+    if not os.fstat(source.fileno()).st_size:
+        return
+    key_off.append(keys.length)
+    while got := source.readinto(buffer):  # type: ignore[attr-defined]  # a file opened "w+b"
+        with memoryview(buffer)[:got] as view:
+            ends = np.flatnonzero(np.frombuffer(view, np.uint8) == 10)
+            key_off.frombytes((ends + 1 + keys.length).astype(np.int64).tobytes())  # the start of the key after each
+            keys.add_many(view)
+    key_off.pop()  # the end of the last key: _write_sections adds it
 
 
 def _date_order(starts: array.array, ids: list[str], seqs: array.array, id_blob: bytes):
@@ -385,10 +406,10 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
 
     ids, arrays = half.ids, dict(half.arrays)
     keys.close()
-    sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, keys.crc]}
+    crc_to = crcs_to(keys.blocks, keys.length, KEY_BLOCK, KEY_PAGE // KEY_BLOCK)
+    sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, crc_to[-1] if crc_to else 0]}
     key_off.append(keys.length)
-    arrays["key_off"], arrays["key_crc"] = key_off, keys.blocks
-    arrays["key_crc_to"] = keys.crc_to
+    arrays["key_off"], arrays["key_crc"], arrays["key_crc_to"] = key_off, keys.blocks, crc_to
     order = _date_order(arrays["start"], ids, half.seqs, id_blob)
     rank = np.empty(len(ids), np.int32)
     rank[order] = np.arange(len(ids), dtype=np.int32)

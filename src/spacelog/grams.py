@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .crc import crc32_combine
+
 CHUNK_EVENTS = 8192  # events sorted at once (a chunk may hold more, up to 1 << LOCAL_BITS)
 RANGE_POSTINGS = 4 << 20  # postings laid out per write (16 MiB)
 LOCAL_BITS = 20
@@ -205,38 +207,6 @@ def write_at(fd: int, data: bytes | memoryview, offset: int) -> int:
         offset += written
         view = view[written:]
     return offset
-
-
-CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected, as zlib computes it
-
-
-def _times_mod_p(a: int, b: int) -> int:
-    """a * b modulo CRC-32's polynomial (reflected: bit 31 is x^0)."""
-    product, bit = 0, 1 << 31
-    while a:
-        if a & bit:
-            product ^= b
-            a ^= bit
-        bit >>= 1
-        b = (b >> 1) ^ CRC_POLY if b & 1 else b >> 1
-    return product
-
-
-_X_2N = [1 << 30]  # x^(2^k) modulo the polynomial, k = 0, 1, ...
-for _ in range(31):
-    _X_2N.append(_times_mod_p(_X_2N[-1], _X_2N[-1]))
-
-
-def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
-    """The CRC-32 of A + B from that of A, that of B and the length of B, as zlib's crc32_combine
-    (not in Python's zlib): the CRC of A shifted by 8 * length2 zero bits, added to that of B."""
-    shift, k = 1 << 31, 3  # x^0; the bits of 8 * length2 from bit 3 on
-    while length2:
-        if length2 & 1:
-            shift = _times_mod_p(_X_2N[k % 32], shift)
-        length2 >>= 1
-        k += 1
-    return _times_mod_p(shift, crc1) ^ crc2
 
 
 def bitmap(run: np.ndarray, bits: np.ndarray) -> bytes:
