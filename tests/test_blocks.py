@@ -137,3 +137,26 @@ def test_holds_unsafe_finds_each_sequence_at_either_end_of_a_block():
             assert blocks.holds_unsafe(block), (char, block)
     for char in ["\xa0", "\xb7", "\u2014", "\u201c", "\u2027", "\u202f", "\u2065", "\u206a"]:
         assert not blocks.holds_unsafe(f"惠特森{char}出舱".encode()), char
+
+
+def test_keeping_freed_memory_asks_glibc_and_is_skipped_where_there_is_none(monkeypatch):
+    import ctypes
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, parameter, value):
+            calls.append((parameter, value))
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    builder._keep_freed_memory()
+    assert calls == [(builder.M_MMAP_THRESHOLD, 256 << 20), (builder.M_TRIM_THRESHOLD, 512 << 20)]
+
+    def missing(name):
+        raise OSError("no C library")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    builder._keep_freed_memory()  # no error: the build goes on without it
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # a C library without mallopt (not glibc)
+    builder._keep_freed_memory()

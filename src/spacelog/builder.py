@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .grams import GramBuilder
 
 TWO_CORES_FROM = 8 << 20  # bytes of store from which a second process pays for its start
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters, from glibc's malloc.h
 SEQ_CAP = 1 << 62  # a seq from this on is kept as this: the date order is then found from the ids themselves
 
 
@@ -261,8 +262,25 @@ def _child_half(child: tuple[int, list[BinaryIO]]) -> tuple[Half, list] | None:
     return found
 
 
+def _keep_freed_memory() -> None:
+    """Have glibc's malloc keep what is freed for the next block rather than give it back to the kernel.
+
+    Each block's objects and numpy arrays are freed when the next comes; by default the big ones
+    are unmapped and the next faults in fresh pages (98,000 faults building 200,000 events, 31,000
+    with this; the build 2-4% quicker, its peak memory within 3%). Elsewhere a no-op."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):  # not glibc, or no C library to load by name
+        return
+    mallopt(M_MMAP_THRESHOLD, 256 << 20)  # blocks below this come from the heap, which is reused
+    mallopt(M_TRIM_THRESHOLD, 512 << 20)  # free memory at the heap's top kept up to this
+
+
 def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
     """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
+    _keep_freed_memory()  # before the fork: the child too
     fd = store_file.fileno()
     total = os.fstat(fd).st_size
     cut = line_after_middle(fd, total) if total >= TWO_CORES_FROM and (os.cpu_count() or 1) > 1 else None
