@@ -611,18 +611,19 @@ class IndexSource:
         section, length, _ = self.meta["sections"]["keys"]
         crc_to = self._array("key_crc_to")  # first: a repair while reading it changes the index's descriptor
         fd = self._index.fileno()
-        # looked up in C (itemgetter); one more, past m, so that one candidate still gives a tuple
-        starts = itemgetter(*candidates, 0)(offsets)
-        ends = itemgetter(*map(add, candidates, repeat(1)), 0)(offsets)
         found: list[int] = []
         buffers = [bytearray(CHUNK + KEY_PAGE), bytearray(CHUNK + KEY_PAGE)]
         checks: list[_ChunkCheck | None] = [None, None]  # the check of what each buffer holds
         j, m, turn = 0, len(candidates), 0
         try:
             while j < m:
-                low = starts[j] // KEY_PAGE * KEY_PAGE
-                k = max(j + 1, bisect.bisect_right(ends, low + CHUNK, j, m))
-                size = min(length, -(-ends[k - 1] // KEY_PAGE) * KEY_PAGE) - low
+                low = offsets[candidates[j]] // KEY_PAGE * KEY_PAGE
+                # the candidates whose keys end within the chunk (at least one), their bounds looked up in C (itemgetter),
+                # a chunk at a time: one more, past the last, so that one candidate still gives a tuple
+                k = max(j + 1, bisect.bisect_right(candidates, bisect.bisect_right(offsets, low + CHUNK) - 2, j, m))
+                starts = itemgetter(*candidates[j:k], 0)(offsets)
+                ends = itemgetter(*map(add, candidates[j:k], repeat(1)), 0)(offsets)
+                size = min(length, -(-ends[k - j - 1] // KEY_PAGE) * KEY_PAGE) - low
                 turn ^= 1
                 if (check := checks[turn]) is not None:  # its buffer is about to be read into
                     check.finished()
@@ -636,7 +637,7 @@ class IndexSource:
                 page = low // KEY_PAGE
                 checks[turn] = check = _ChunkCheck(view, crc_to[page - 1] if page else 0, crc_to[-(-(low + size) // KEY_PAGE) - 1])
                 check.start()
-                hits = map(buffer.find, repeat(needle), map(sub, starts[j:k], repeat(low)), map(sub, ends[j:k], repeat(low)))
+                hits = map(buffer.find, repeat(needle), map(sub, starts, repeat(low)), map(sub, ends, repeat(low)))
                 found.extend(compress(candidates[j:k], map((-1).__ne__, hits)))
                 j = k
             for check in checks:
@@ -763,31 +764,34 @@ class IndexSource:
         newline of the one before: no CRLF, blank or bad line between) is cut as one
         slice, its newlines the store's own: a slice costs Python far more than the
         bytes it copies. Every line's first byte ({), last byte (}) and the newlines
-        inside runs are checked, gathered in one C call (itemgetter).
+        inside runs are checked, gathered in one C call (itemgetter). The lines' bounds
+        are looked up a chunk at a time, so what a query holds does not grow with them.
         """
         fd = self._file.fileno()
-        starts = itemgetter(*numbers)(offsets)
-        ends = list(map(add, starts, itemgetter(*numbers)(lengths)))
-        follows = list(map(eq, islice(starts, 1, None), map(add, ends, repeat(1))))  # line t + 1 begins right after line t
-        breaks = list(compress(count(), map(not_, follows)))  # lines a run ends with, but the last line
         buffer = bytearray(STORE_CHUNK)
         j, m = 0, len(numbers)
         while j < m:
-            k = max(j + 1, bisect.bisect_right(ends, starts[j] + STORE_CHUNK, j))
-            low, size = starts[j], ends[k - 1] - starts[j]
-            if size > len(buffer):  # one line longer than a chunk
-                buffer = bytearray(size)
-            view = memoryview(buffer)
-            inside = breaks[bisect.bisect_left(breaks, j) : bisect.bisect_left(breaks, k - 1)]  # runs ending before line k - 1
+            # the lines that end within the chunk (at least one): those before the first event that begins
+            # past its end and a newline; their bounds looked up in C (itemgetter), with one more past the
+            # last, so that one line still gives a tuple
+            k = max(j + 1, bisect.bisect_left(numbers, bisect.bisect_right(offsets, offsets[numbers[j]] + STORE_CHUNK + 1) - 1, j, m))
+            c = k - j
+            starts = itemgetter(*numbers[j:k], 0)(offsets)
+            ends = list(map(add, starts, itemgetter(*numbers[j:k], 0)(lengths)))
+            low, size = starts[0], ends[c - 1] - starts[0]
+            follows = list(map(eq, islice(starts, 1, c), map(add, ends, repeat(1))))  # line t + 1 begins right after line t
+            inside = list(compress(range(c - 1), map(not_, follows)))  # lines a run ends with, but the last line
             firsts = [0, *map(sub, map(starts.__getitem__, map(add, inside, repeat(1))), repeat(low))]
             afters = [*map(sub, map(ends.__getitem__, inside), repeat(low)), size]
             marks = [
-                *map(sub, starts[j:k], repeat(low)),
-                *map(sub, ends[j:k], repeat(low + 1)),
-                *map(sub, compress(ends[j : k - 1], follows[j : k - 1]), repeat(low)),
+                *map(sub, islice(starts, c), repeat(low)),
+                *map(sub, islice(ends, c), repeat(low + 1)),
+                *map(sub, compress(ends, follows), repeat(low)),
             ]
-            newlines = k - j - 1 - len(inside)
-            if os.preadv(fd, [view[:size]], low) != size or bytes(itemgetter(*marks)(buffer)) != b"{" * (k - j) + b"}" * (k - j) + b"\n" * newlines:
+            if size > len(buffer):  # one line longer than a chunk
+                buffer = bytearray(size)
+            view = memoryview(buffer)
+            if os.preadv(fd, [view[:size]], low) != size or bytes(itemgetter(*marks)(buffer)) != b"{" * c + b"}" * c + b"\n" * (c - 1 - len(inside)):
                 self._changed()
             yield b"\n".join([*map(view.__getitem__, map(slice, firsts, afters)), b""])
             view.release()
