@@ -7,7 +7,8 @@
 
 Every number is the median of --runs runs after one warm-up run, of whole
 processes: wall time, and peak resident memory from wait4() (`check` and its jq
-search: of half as many; the first query: of --runs builds, each in a fresh cache).
+search: of half as many; the first query: of --runs builds after a warm-up build, each in a
+fresh cache).
 Floors and reference tools are measured in the same loop, so ratios compare like with like.
 """
 
@@ -198,13 +199,16 @@ def index_bytes(cache: Path) -> int:
 
 def first_query(spacelog: list[str], data: Path, env: dict, runs: int) -> float:
     """Median seconds of the first query of a store, which builds its index, over `runs` fresh caches
-    (one build alone varied from 7.8 to 9.9 s at 1M events on an idle machine)."""
+    after a warm-up build, as every other figure: one build alone varied from 7.4 to 9.9 s at 1M
+    events on the idle machine, the slowest right after the store was written (its pages still
+    being written back) and jq had read it."""
     times = []
-    for _ in range(runs):
+    for i in range(runs + 1):
         shutil.rmtree(Path(env["SPACELOG_CACHE"]), ignore_errors=True)
         start = time.perf_counter()
         subprocess.run([*spacelog, "search", "卡西尼", "--data", str(data), "--format", "jsonl"], stdout=subprocess.DEVNULL, env=env, check=False)
-        times.append(time.perf_counter() - start)
+        if i:
+            times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
@@ -419,17 +423,19 @@ simplified queries), the registry is parsed once into a JSON cache, and only the
 command is built by Typer. A store of 1 MB or more is queried through indexes built once in
 the cache (`src/spacelog/index.py`), one for each file of a folder or of several `--data`
 (combined at query time, `combined.py`): the normalised search key of every event, one a
-line, with a CRC-32 of each 4 KiB of it; an inverted index of those keys (`grams.py`): for
+line, with a CRC-32 of each 1 KiB of it and of the keys up to each 64 KiB; an inverted index of those keys (`grams.py`): for
 every pair of adjacent characters, the events whose key holds it, as a list of event
 numbers or, for a pair most events hold, a bitmap; int arrays for each event's line offset
 and length, start and end dates and rank in date order; postings of the events of each
 entity, category and month. A term of two characters is one run of the inverted index; a
 longer one intersects the runs of its pairs and checks each candidate against its key, so
-`猎鹰9` still finds `“猎鹰”9`; a term of one character scans the keys. A query turns terms
+`猎鹰9` still finds `“猎鹰”9` (few candidates by their 1 KiB blocks, many by 8 MB chunks, each
+checked by one CRC in a thread); a term of one character scans the keys. A query turns terms
 and filters into sets of event numbers and decodes nothing it does not print: jsonl and
 json copy the store's own lines (escaping the rare line with terminal-unsafe characters,
 which the index lists): many are cut from 1 MB reads into one reused buffer, lines that follow
-one another in the store as one slice, every line's braces checked in one C call; a few are
+one another in the store as one slice, every line's braces checked in one C call, their bounds
+looked up a chunk at a time; a few are
 read one `pread` each, while a thread has read the arrays that place them during the search.
 tsv and csv decode many events from the same reads, and a terminal draws a long listing 500
 rows at a time.
@@ -439,10 +445,11 @@ the dates and tags seen before (any other line goes through the validation that 
 fault), a block's texts are normalised at once through a numpy table, and each process sorts
 its own character pairs with numpy in a thread beside the reading; the postings are written
 a range of pairs at a time, each at its foreseen place, by a thread while the child's keys are
-copied and by both threads once they are. Each index is one immutable
+copied and by both threads once they are. glibc is asked to keep the memory each block frees
+for the next (a third of the page faults). Each index is one immutable
 file, published by rename, stamped with the fstat of the store descriptor the query reads
 (device, inode, size, mtime, ctime) and the registry's, with a CRC-32 of each section, of
-each run of postings and of each 4 KiB of keys checked before use; it is rebuilt when any
+each run of postings and of the keys it reads checked before use; it is rebuilt when any
 of them changes or a section is damaged. Tests check that it prints exactly what a full
 parse prints, on compact, spaced, escaped, mixed and CRLF stores, on folders, and under
 concurrency and damage.
@@ -587,7 +594,7 @@ def main() -> None:
             f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
             f"Reference tools: ripgrep ({tool_version('rg')}), jq ({tool_version('jq')}). "
             f"Code: commit {commit()}. Median of {args.runs} runs after a warm-up run (`check`: of {max(1, args.runs // 2)}; the first query: "
-            f"of {args.runs} builds, each in a fresh cache), whole processes, warm page cache, bytecode cached.",
+            f"of {args.runs} builds after a warm-up build, each in a fresh cache), whole processes, warm page cache, bytecode cached.",
             "",
         ]
         checks: list[Check] = []
