@@ -83,6 +83,23 @@ def test_index_answers_exactly_as_a_full_parse(tmp_path, monkeypatch, style):
     assert any(p.name.startswith("index-") for p in Path(os.environ["SPACELOG_CACHE"]).iterdir())  # the index was used
 
 
+@pytest.mark.parametrize(("narrow_below", "typecode"), [(1 << 32, "I"), (0, "q")])
+def test_offsets_are_kept_4_bytes_each_while_they_fit_and_8_beyond(tmp_path, monkeypatch, narrow_below, typecode):
+    from spacelog import index
+
+    monkeypatch.setattr(index, "NARROW_BELOW", narrow_below)  # 0: as a store of 4 GB or more is indexed
+    monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / "cache"))
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2403, "mixed")
+    for query in QUERIES:
+        args = [*query, "--data", str(store), "--format", "jsonl"]
+        plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)
+        assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr), args
+    (found,) = (tmp_path / "cache").glob("index-*.idx")
+    with found.open("rb") as f:
+        assert index.read_meta(f)["typecodes"] == {"key_off": typecode, "line_off": typecode}
+
+
 @pytest.mark.parametrize("longest_seq", [999_999, 10**30])
 def test_ids_of_one_date_are_in_natural_order_whatever_their_width(tmp_path, monkeypatch, longest_seq):
     """1985-005 before 1985-0004 before 1985-1000 on one date; a seq beyond 64 bits too."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blocks import EventCheck, blocks, holds_unsafe
 from .crc import crcs_to
-from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress
+from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress, offset_typecode
 from .query import date_number, overlaps_month
 from .registry import Registry
 from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle, scan_once
@@ -384,14 +384,16 @@ def _write(
         "key_crc": -(-length // KEY_BLOCK),
         "key_crc_to": -(-length // KEY_PAGE),
     }
-    pairs_at = len(MAGIC) + length + len(id_blob) + sum(array.array(code).itemsize * counts[name] for name, code in _ARRAYS.items())
+    line_off = half.arrays["line_off"]
+    typecodes = {"key_off": offset_typecode(length), "line_off": offset_typecode(line_off[-1] if line_off else 0)}
+    pairs_at = len(MAGIC) + length + len(id_blob) + sum(array.array(typecodes.get(name, code)).itemsize * counts[name] for name, code in _ARRAYS.items())
     postings = PostingsWriter(grams, out.fileno(), pairs_at)
     helper = threading.Thread(target=postings.work, daemon=True)
     helper.start()
     try:
         if child_keys:
             _add_child_keys(child_keys, keys, key_off)
-        sections, order = _write_sections(half, keys, key_off, id_blob, out)
+        sections, order = _write_sections(half, keys, key_off, id_blob, out, typecodes)
         postings.work()  # then this thread writes runs too, until none is left
     except BaseException:
         postings.stop()
@@ -410,6 +412,7 @@ def _write(
         **order,  # the tags' postings, and the order of the events
         "id_span": half.id_span,
         "unsafe": half.unsafe,
+        "typecodes": typecodes,
     }
     raw = json.dumps(meta).encode("ascii")  # ASCII: paths that are not UTF-8 survive as escapes
     out.write(raw + len(raw).to_bytes(8, "little") + zlib.crc32(raw).to_bytes(4, "little") + MAGIC)
@@ -418,8 +421,9 @@ def _write(
     return json.loads(raw)
 
 
-def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: bytes, out: BinaryIO) -> tuple[dict, dict]:
-    """Write every section but the bigram postings: their places, and what the metadata says of the order."""
+def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: bytes, out: BinaryIO, typecodes: dict[str, str]) -> tuple[dict, dict]:
+    """Write every section but the bigram postings: their places, and what the metadata says of the order.
+    The arrays named in `typecodes` are written with those."""
     import numpy as np
 
     ids, arrays = half.ids, dict(half.arrays)
@@ -439,6 +443,8 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
         flat.extend(numbers)
     arrays["postings"] = flat
     blobs = {name: arrays[name].tobytes() for name in _ARRAYS}
+    for name, code in typecodes.items():  # narrowed with numpy: the values are known to fit
+        blobs[name] = np.frombuffer(blobs[name], np.int64).astype(np.dtype(code)).tobytes()
     blobs["ids"] = id_blob
     position = len(MAGIC) + keys.length
     for name, blob in blobs.items():

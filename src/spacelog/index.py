@@ -61,7 +61,7 @@ from .store import STDIN, Diagnostic, Event, expand_paths, scan_once
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
-MAGIC = b"SPLIDX07"  # at the start and the end of every index file
+MAGIC = b"SPLIDX08"  # at the start and the end of every index file
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
 SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes the span wider than needed
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
@@ -72,6 +72,14 @@ MANY_CANDIDATES = 8192  # bytes of keys for each candidate, below which all keys
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I", "key_crc_to": "I"}
 _GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "B"}  # written by grams.py: runs of "I" and bitmaps
 _TYPECODES = {**_ARRAYS, **_GRAMS}
+NARROW_BELOW = 1 << 32  # offsets all below this are kept 4 bytes each (the meta's "typecodes" says so): a store under 4 GB
+
+
+def offset_typecode(largest: int) -> str:
+    """The typecode of an array of offsets no greater than `largest`."""
+    return "I" if largest < NARROW_BELOW else "q"
+
+
 Progress = Callable[[int, int], None]  # called with (bytes read, bytes in all) while an index is built
 
 Warn = Callable[[str], None]
@@ -340,11 +348,15 @@ def read_meta(f: BinaryIO) -> dict:
         meta = json.loads(raw)
         n = meta["n"]
         sections = meta["sections"]
+        typecodes = {**_TYPECODES, **meta["typecodes"]}
+        if not set(typecodes.values()) <= set(array.typecodes):
+            raise IndexDamaged("its trailer is not what spacelog wrote")
+        itemsize = {name: array.array(code).itemsize for name, code in typecodes.items()}
         for name in (*_ARRAYS, *_GRAMS, "keys", "ids"):
             offset, length, _ = sections[name]
-            if not (len(MAGIC) <= offset and offset + length <= start and length % array.array(_TYPECODES.get(name, "b")).itemsize == 0):
+            if not (len(MAGIC) <= offset and offset + length <= start and length % itemsize.get(name, 1) == 0):
                 raise IndexDamaged(f"section {name} is out of bounds")
-        if sections["key_off"][1] != 8 * (n + 1) or sections["line_off"][1] != 8 * n:
+        if sections["key_off"][1] != itemsize["key_off"] * (n + 1) or sections["line_off"][1] != itemsize["line_off"] * n:
             raise IndexDamaged("its arrays do not match its number of events")
         grams = sections["grams"][1] // 8
         if (
@@ -458,7 +470,7 @@ class IndexSource:
 
     def _array(self, name: str) -> memoryview:
         if name not in self._arrays:
-            values = memoryview(self._section(name)).cast(_TYPECODES[name])  # type: ignore[call-overload]  # no copy
+            values = memoryview(self._section(name)).cast(self.meta["typecodes"].get(name, _TYPECODES[name]))  # type: ignore[call-overload]  # no copy
             if name == "key_off" and values[-1] != self.meta["sections"]["keys"][1]:
                 raise DataError("the index's key offsets do not match its keys")  # a CRC collision, or a bad build
             self._arrays[name] = values
