@@ -132,3 +132,24 @@ def test_who_on_a_terminal_is_a_table():
 
 def test_who_in_a_pipe_is_tsv():
     assert cli(*WHO_PAIR).stdout == "mark-vande-hei\tperson\t马克·范德海\tMark Vande Hei\t100\t2017-050,2017-058,2017-059\n"
+
+
+def test_romanised_names_are_looked_up_without_pypinyin_once_the_registry_pinyin_is_cached(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SPACELOG_CACHE": str(tmp_path / "cache")}
+
+    def who(query: str) -> tuple[bytes, bool]:
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "spacelog", "who", query, "--format", "tsv"], capture_output=True, env=env, timeout=60
+        )
+        return result.stdout, b"pypinyin" in result.stderr
+
+    first, imported = who("huitesen")
+    assert imported  # the pinyin of the registry's names is worked out once
+    assert list(tmp_path.glob("cache/pinyin-*.json"))
+    assert who("huitesen") == (first, False)
+    assert first.split(b"\t", 1)[0] == b"peggy-whitson"
+    assert who("惠特生")[1]  # a Chinese query's own pinyin still needs it

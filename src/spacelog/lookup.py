@@ -169,6 +169,7 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
         offer(entity, score, name, VARIANT if ok else SUGGESTION)
 
     if not any(m.accepted for m in best.values()):
+        _KNOWN_PINYIN.update(_registry_pinyin(registry))
         query_pinyin = _pinyin(key)
         # Romanised input may have a typo; Chinese input must sound the same (布莱斯尼可), not nearly (国家 is not 国际).
         needed = PINYIN_RESOLVE if key.isascii() else 100
@@ -242,14 +243,46 @@ def lookup(query: str, registry: Registry, kind: str | None = None, limit: int =
     return [*found.matches, *found.suggestions][:limit]
 
 
+_KNOWN_PINYIN: dict[str, str] = {}  # _pinyin of the registry's names, their parts and their names without designation
+
+
 @lru_cache(maxsize=4096)
 def _pinyin(key: str) -> str:
     """Toneless pinyin of the Chinese characters in `key`; other characters kept."""
     if key.isascii():
         return key
+    known = _KNOWN_PINYIN.get(key)
+    if known is not None:
+        return known
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(key))
+
+
+def _registry_pinyin(registry: Registry) -> dict[str, str]:
+    """The pinyin of every Chinese key the pinyin stage may take from the registry, kept in the cache
+    with the registry's stamp: a romanised query (huitesen) then never imports pypinyin (150 ms)."""
+    from . import cache
+    from .designation import without_designation
+
+    name = cache.entry_name("pinyin", "\0".join(registry.paths))
+    stamps = [cache.file_stamp(p) for p in registry.paths]
+    stamp = None if not stamps or None in stamps else stamps
+    cached = cache.read_json(name, stamp)
+    if cached is not None and isinstance(cached.get("pinyin"), dict):
+        return cached["pinyin"]
+    keys = set()
+    for entity in registry.entities.values():
+        for spelling in entity.names:
+            keys.update([search_key(spelling), search_key(without_designation(spelling)), *_parts(spelling)])
+    keys = {k for k in keys if not k.isascii()}
+    if not keys:
+        return {}
+    from pypinyin import lazy_pinyin
+
+    found = {k: "".join(lazy_pinyin(k)) for k in sorted(keys)}
+    cache.write_json(name, stamp, {"pinyin": found})
+    return found
 
 
 def resolve(query: str, registry: Registry, kind: str | None = None) -> Match:
