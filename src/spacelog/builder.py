@@ -172,6 +172,15 @@ class Half:
                 on_keys(joined_keys(keyed), len(keyed))
                 self.id_span = [min(self.id_span[0], min(spans)), max(self.id_span[1], max(spans))]
 
+    def __getstate__(self) -> dict:
+        """What the child sends: its ids as one string (a store's ids are ASCII digits and a dash),
+        which pickles in 9 ms where a list of 500,000 took 79, and unpickles in 25 where it took 40."""
+        return {**self.__dict__, "ids": "\n".join(self.ids)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.ids = state["ids"].split("\n") if state["ids"] else []
+
     def _decoded(self, raw: bytes, start: int, line_no: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
         """A line the quick path was unsure of, as `load_store` reads it: (event, its days, offset, length), or
         None for a blank or bad line (its problems noted against `line_no`)."""
