@@ -332,13 +332,13 @@ def _add_keys(blob: bytes, keys: KeyWriter, key_off: array.array) -> None:
 
 def _add_child_keys(source: BinaryIO, keys: KeyWriter, key_off: array.array) -> None:
     """The keys the child wrote, one a line, added in order: read into one buffer, where their
-    starts are found and from which their whole pages are written."""
+    starts are found and from which their whole blocks are written."""
     import numpy as np
 
-    source.seek(0)
-    buffer = bytearray(CHUNK)
     if not os.fstat(source.fileno()).st_size:
         return
+    source.seek(0)
+    buffer = bytearray(CHUNK)
     key_off.append(keys.length)
     while got := source.readinto(buffer):  # type: ignore[attr-defined]  # a file opened "w+b"
         with memoryview(buffer)[:got] as view:

@@ -348,9 +348,9 @@ def read_meta(f: BinaryIO) -> dict:
         meta = json.loads(raw)
         n = meta["n"]
         sections = meta["sections"]
-        typecodes = {**_TYPECODES, **meta["typecodes"]}
-        if not set(typecodes.values()) <= set(array.typecodes):
+        if not (meta["typecodes"].keys() <= {"key_off", "line_off"} and set(meta["typecodes"].values()) <= {"I", "q"}):
             raise IndexDamaged("its trailer is not what spacelog wrote")
+        typecodes = {**_TYPECODES, **meta["typecodes"]}
         itemsize = {name: array.array(code).itemsize for name, code in typecodes.items()}
         for name in (*_ARRAYS, *_GRAMS, "keys", "ids"):
             offset, length, _ = sections[name]
@@ -617,8 +617,9 @@ class IndexSource:
     def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
         """Keys read CHUNK bytes at a time, from and to a multiple of KEY_PAGE, into two buffers in
         turn; each candidate's key searched in place, in C (map), while a thread checks the chunk
-        just read against `key_crc_to` (a CRC for each 4 KiB block held the GIL: a thread only
-        waited for the searches). The hits count only once every chunk read matched.
+        just read against `key_crc_to` with one call of zlib, which lets go of the GIL (a CRC for
+        each block holds it: a thread checking blocks only waited for the searches). The hits
+        count only once every chunk read matched.
         A key's bounds take in its newline: no needle holds one, so none matches across it."""
         section, length, _ = self.meta["sections"]["keys"]
         crc_to = self._array("key_crc_to")  # first: a repair while reading it changes the index's descriptor
