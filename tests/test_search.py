@@ -189,3 +189,14 @@ def test_a_traditional_term_also_finds_the_same_characters_in_the_store(tmp_path
     )
     assert ids(cli("search", "豬", "--data", str(store)).stdout) == ["2017-001", "2017-002"]
     assert ids(cli("search", "猪", "--data", str(store)).stdout) == ["2017-002"]
+
+
+@pytest.mark.parametrize(
+    ("conditions", "restricts"),
+    [({}, False), ({"month": 3}, True), ({"year": 2017}, True), ({"agencies": ["nasa"]}, True), ({"categories": ["eva"]}, True), ({"day": "2017-03-01"}, True)],
+)
+def test_a_filter_says_whether_it_restricts_anything(conditions, restricts):
+    """A search that finds nothing looks for hints among the events a filter lets through: with none, among all, without listing them."""
+    from spacelog.query import EventFilter
+
+    assert EventFilter(**conditions).restricts is restricts

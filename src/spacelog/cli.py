@@ -240,8 +240,8 @@ def _suggest(query: str, terms: "list[Term]", source: "EventSource", registry: "
     from .lookup import MAX_NAME, lookup
     from .query import closest_events, tagged_with
 
-    within = event_filter.select(source)
-    filtered = len(within) < source.n
+    within = event_filter.select(source) if event_filter.restricts else None  # not a list of every event (1M at 1M events)
+    filtered = within is not None and len(within) < source.n
     names = [] if len(query) > MAX_NAME or any(t.day is not None for t in terms) else lookup(query, registry)
     if filtered:
         names = [m for m in names if tagged_with(source, m.entity, event_filter)]

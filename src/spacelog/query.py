@@ -168,6 +168,11 @@ class EventFilter:
         return True
 
     @property
+    def restricts(self) -> bool:
+        """Whether any condition is set: else every event passes."""
+        return any(getattr(self, field) for field in TAG_FIELDS) or self.month is not None or self._dates_besides_month
+
+    @property
     def _dates_besides_month(self) -> bool:
         """Date conditions that each event's dates must be tested against (a month's postings answer a month)."""
         return any(value is not None for value in (self.year, self.date_from, self.date_to, self.on, self.day))
