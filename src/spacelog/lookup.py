@@ -169,7 +169,9 @@ def find(query: str, registry: Registry, kind: str | None = None, limit: int = 5
         offer(entity, score, name, VARIANT if ok else SUGGESTION)
 
     if not any(m.accepted for m in best.values()):
-        _KNOWN_PINYIN.update(_registry_pinyin(registry))
+        if id(registry) not in _PINYIN_OF:  # once a process: the cache file is read, or written, once
+            _PINYIN_OF.add(id(registry))
+            _KNOWN_PINYIN.update(_registry_pinyin(registry))
         query_pinyin = _pinyin(key)
         # Romanised input may have a typo; Chinese input must sound the same (布莱斯尼可), not nearly (国家 is not 国际).
         needed = PINYIN_RESOLVE if key.isascii() else 100
@@ -244,6 +246,7 @@ def lookup(query: str, registry: Registry, kind: str | None = None, limit: int =
 
 
 _KNOWN_PINYIN: dict[str, str] = {}  # _pinyin of the registry's names, their parts and their names without designation
+_PINYIN_OF: set[int] = set()  # the registries whose names' pinyin is in _KNOWN_PINYIN
 
 
 @lru_cache(maxsize=4096)
