@@ -47,25 +47,25 @@ class KeyWriter:
         self.out, self.pending = out, bytearray()
         self.length, self.blocks = 0, array.array("I")
 
-    def add(self, keys: bytes | memoryview) -> None:
-        self.pending += keys
-        self.length += len(keys)
-        if len(self.pending) >= self.WRITE:
-            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
-
-    def add_many(self, keys: memoryview) -> None:
-        """Add a large piece: its whole blocks are written from it, not copied first."""
+    def add(self, keys: memoryview) -> None:
+        """Add keys: the whole blocks of a large piece are written from it, not copied first."""
         fill = -len(self.pending) % KEY_BLOCK  # what the pending bytes lack to end a block
         if len(keys) < fill + KEY_BLOCK:
-            self.add(keys)
+            self._pend(keys)
             return
-        self.add(keys[:fill])
+        self._pend(keys[:fill])
         self._write(len(self.pending))  # whole blocks
         rest = keys[fill:]
         whole = len(rest) - len(rest) % KEY_BLOCK
         self._emit(rest[:whole])
         self.length += whole
-        self.add(rest[whole:])
+        self._pend(rest[whole:])
+
+    def _pend(self, keys: memoryview) -> None:
+        self.pending += keys
+        self.length += len(keys)
+        if len(self.pending) >= self.WRITE:
+            self._write(len(self.pending) - len(self.pending) % KEY_BLOCK)
 
     def _write(self, size: int) -> None:
         with memoryview(self.pending)[:size] as view:
@@ -298,7 +298,7 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
 
     out.write(MAGIC)
     keys, grams = KeyWriter(out), GramBuilder(tempfile.TemporaryFile(dir=spill_dir))
-    key_off = array.array("q")
+    key_off = array.array("q", [0])  # where each key starts, then where the last ends
 
     def add_keys(text: str, count: int) -> None:
         _add_keys(text.encode("utf-8") + b"\n", keys, key_off)
@@ -320,32 +320,24 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
             f.close()
 
 
-def _add_keys(blob: bytes, keys: KeyWriter, key_off: array.array) -> None:
-    """Add keys in order: `blob` holds them one a line, in UTF-8."""
+def _add_keys(data: bytes | memoryview, keys: KeyWriter, key_off: array.array) -> None:
+    """Add keys in order, one a line in UTF-8 (`data` may end inside a line): where the key after
+    each line end starts goes into key_off."""
     import numpy as np
 
-    ends = np.flatnonzero(np.frombuffer(blob, np.uint8) == 10)
-    key_off.append(keys.length)
-    key_off.frombytes((ends[:-1] + 1 + keys.length).astype(np.int64).tobytes())
-    keys.add(blob)
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+    key_off.frombytes((ends + 1 + keys.length).astype(np.int64).tobytes())
+    keys.add(memoryview(data))
 
 
 def _add_child_keys(source: BinaryIO, keys: KeyWriter, key_off: array.array) -> None:
-    """The keys the child wrote, one a line, added in order: read into one buffer, where their
-    starts are found and from which their whole blocks are written."""
-    import numpy as np
-
-    if not os.fstat(source.fileno()).st_size:
-        return
+    """The keys the child wrote, one a line, added in order: read into one buffer, from which
+    their whole blocks are written."""
     source.seek(0)
     buffer = bytearray(CHUNK)
-    key_off.append(keys.length)
     while got := source.readinto(buffer):  # type: ignore[attr-defined]  # a file opened "w+b"
         with memoryview(buffer)[:got] as view:
-            ends = np.flatnonzero(np.frombuffer(view, np.uint8) == 10)
-            key_off.frombytes((ends + 1 + keys.length).astype(np.int64).tobytes())  # the start of the key after each
-            keys.add_many(view)
-    key_off.pop()  # the end of the last key: _write_sections adds it
+            _add_keys(view, keys, key_off)
 
 
 def _date_order(starts: array.array, ids: list[str], seqs: array.array, id_blob: bytes):
@@ -439,7 +431,6 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
     keys.close()
     crc_to = crcs_to(keys.blocks, keys.length, KEY_BLOCK, KEY_PAGE // KEY_BLOCK)
     sections: dict[str, list[int]] = {"keys": [len(MAGIC), keys.length, crc_to[-1] if crc_to else 0]}
-    key_off.append(keys.length)
     arrays["key_off"], arrays["key_crc"], arrays["key_crc_to"] = key_off, keys.blocks, crc_to
     order = _date_order(arrays["start"], ids, half.seqs, id_blob)
     rank = np.empty(len(ids), np.int32)

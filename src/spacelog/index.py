@@ -639,8 +639,8 @@ class IndexSource:
                 size = min(length, -(-ends[k - j - 1] // KEY_PAGE) * KEY_PAGE) - low
                 turn ^= 1
                 if (check := checks[turn]) is not None:  # its buffer is about to be read into
-                    check.finished()
                     checks[turn] = None
+                    check.finished()
                 if size > len(buffers[turn]):  # one key longer than a chunk
                     buffers[turn] = bytearray(size)
                 buffer = buffers[turn]
@@ -653,8 +653,9 @@ class IndexSource:
                 hits = map(buffer.find, repeat(needle), map(sub, starts, repeat(low)), map(sub, ends, repeat(low)))
                 found.extend(compress(candidates[j:k], map((-1).__ne__, hits)))
                 j = k
-            for check in checks:
+            for turn, check in enumerate(checks):
                 if check is not None:
+                    checks[turn] = None
                     check.finished()
         finally:
             for check in checks:
