@@ -10,8 +10,10 @@ import random
 import pytest
 
 from conftest import REGISTRY, shipped_events
+from spacelog import parallel
 from spacelog.errors import DataError
 from spacelog.index import open_index
+from spacelog.lines import LineOutput
 from spacelog.query import MemorySource
 from spacelog.registry import load_registry
 from spacelog.store import load_store
@@ -82,6 +84,27 @@ def test_many_lines_are_exactly_a_full_reads(tmp_path, monkeypatch, between, fin
         assert b"".join(blocks) == b"".join(memory.store_text(numbers)), name
         assert all(block.endswith(b"\n") for block in blocks), name
         assert [e.line for e in indexed.decoded(numbers)] == [memory.events[i].line for i in numbers], name
+    indexed.close()
+
+
+@pytest.mark.parametrize("span", [700, 5000])  # bytes of store a part covers: a line or two, or several runs
+def test_parts_written_by_two_processes_are_exactly_a_full_reads(tmp_path, monkeypatch, span):
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    monkeypatch.setattr("spacelog.index.PART_SPAN", span)
+    monkeypatch.setattr("spacelog.index.FEW_A_PART", 3)
+    monkeypatch.setattr(parallel, "_cores", 2)
+    shared = []
+    monkeypatch.setattr(parallel, "in_turn", lambda parts, *rest, real=parallel.in_turn: shared.append(len(parts)) or real(parts, *rest))
+    store = tmp_path / "s.jsonl"
+    write_store(store, ["adjacent", "blank line", "crlf", "adjacent"])
+    indexed, memory = sources(store)
+    chosen = {**selections(N), "out of file order": [250, 3, 7, 120, 8, 9, 299, 0, 44, 45]}
+    del chosen["first and last two"], chosen["the last two"]  # too few for three parts
+    for name, numbers in chosen.items():
+        with (tmp_path / "out").open("w", encoding="utf-8") as stream:
+            LineOutput("jsonl", stream).event_lines(indexed.store_text_parts(numbers))
+        assert (tmp_path / "out").read_bytes() == b"".join(memory.store_text(numbers)), name
+        assert shared.pop() >= 3, name
     indexed.close()
 
 

@@ -9,7 +9,7 @@ None and the caller reads the store whole, so that rare case is reported exactly
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby, islice, repeat
 from operator import add, lt, sub
 
@@ -83,13 +83,13 @@ class CombinedSource:
     def starts(self, numbers: list[int]) -> list[int]:
         return [start for k, run in self._split(numbers) for start in self.parts[k].starts(run)]
 
-    def tagged(self, field: str, value: str) -> set[int]:
-        found: set[int] = set()
+    def tagged(self, field: str, value: str) -> list[int]:
+        found: list[int] = []
         for part, base in zip(self.parts, self.bases, strict=True):
-            found.update(map(add, part.tagged(field, value), repeat(base)))
+            found.extend(map(add, part.tagged(field, value), repeat(base)))
         return found
 
-    def in_month(self, month: int) -> set[int]:
+    def in_month(self, month: int) -> list[int]:
         return self.tagged("month", str(month))
 
     def containing(self, key: str) -> list[int]:
@@ -135,6 +135,9 @@ class CombinedSource:
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         for k, run in self._split(numbers):
             yield from self.parts[k].store_text(run)
+
+    def store_text_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]:
+        return [part for k, run in self._split(numbers) for part in self.parts[k].store_text_parts(run)]
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
         unsafe = {base + i for part, base in zip(self.parts, self.bases, strict=True) for i in part.meta["unsafe"]}

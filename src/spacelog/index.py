@@ -48,12 +48,13 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import compress, count, islice, repeat
 from operator import add, contains, eq, itemgetter, lt, not_, sub
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
-from . import cache
+from . import cache, parallel
 from .errors import DataError
 from .registry import Registry
 from .store import STDIN, Diagnostic, Event, expand_paths, scan_once
@@ -65,9 +66,12 @@ MAGIC = b"SPLIDX08"  # at the start and the end of every index file
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
 SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes the span wider than needed
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
+PART_SPAN = 8 << 20  # store bytes whose lines make one part of a long listing (parallel.in_turn)
+FEW_A_PART = 4096  # lines read one at a time that make one part
 STORE_CHUNK = 1 << 20  # store bytes cut at a time for many lines: still in the core's cache when cut (8 MB took 1.5x as long)
 KEY_BLOCK = 1024  # bytes of keys under one CRC: a query verifying a few candidates reads a few (4 KiB: 15 ms more for 13,796)
 KEY_PAGE = 64 * KEY_BLOCK  # a read of many blocks starts and ends at a multiple of this (or the end), where `key_crc_to` has a CRC
+SHARED_CANDIDATES = 65536  # candidates from which a child checks half of them (a fork and its reaping: about 5 ms)
 MANY_CANDIDATES = 8192  # bytes of keys for each candidate, below which all keys are read in chunks rather than by blocks
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I", "key_crc_to": "I"}
 _GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "B"}  # written by grams.py: runs of "I" and bitmaps
@@ -106,9 +110,20 @@ class _ChunkCheck(threading.Thread):
     def run(self) -> None:
         self.matched = zlib.crc32(self.view, self.before) == self.after
 
+    def begin(self, threaded: bool) -> None:
+        """The check in this thread (run now), or in its own (started)."""
+        if threaded:
+            self.start()
+        else:
+            self.run()
+
+    def wait(self) -> None:
+        if self.ident is not None:  # started
+            self.join()
+
     def finished(self) -> None:
         """Wait for the check, let go of the buffer, and raise IndexDamaged if the chunk did not match."""
-        self.join()
+        self.wait()
         self.view.release()
         if not self.matched:
             raise IndexDamaged("section keys does not match its checksum")
@@ -483,18 +498,21 @@ class IndexSource:
     def starts(self, numbers: list[int]) -> list[int]:
         return list(map(self._array("start").__getitem__, numbers))
 
-    def tagged(self, field: str, value: str) -> set[int]:
+    def tagged(self, field: str, value: str) -> list[int]:
         where = self.meta["postings"].get(f"{field}:{value}")
         if where is None:
-            return set()
+            return []
         start, count, crc = where
         data = os.pread(self._index.fileno(), 4 * count, self.meta["sections"]["postings"][0] + 4 * start)
         if len(data) != 4 * count or zlib.crc32(data) != crc:
             self._repair("section postings does not match its checksum")
             return self.tagged(field, value)
-        return set(memoryview(data).cast("i"))
+        numbers: list[int] = memoryview(data).cast("i").tolist()
+        if not all(map(lt, numbers, islice(numbers, 1, None))):  # an event that names a value twice is listed twice
+            numbers = sorted(set(numbers))
+        return numbers
 
-    def in_month(self, month: int) -> set[int]:
+    def in_month(self, month: int) -> list[int]:
         return self.tagged("month", str(month))
 
     def containing(self, key: str) -> list[int]:
@@ -582,6 +600,8 @@ class IndexSource:
         A key's bounds take in its newline: no needle holds one, so none matches across it."""
         section, length, _ = self.meta["sections"]["keys"]
         if MANY_CANDIDATES * len(candidates) > length:
+            if len(candidates) >= SHARED_CANDIDATES and parallel.available():
+                return self._verify_shared(candidates, needle, offsets)
             return self._verify_many(candidates, needle, offsets)
         crcs = self._array("key_crc")  # first: a repair while reading it changes the index's descriptor
         fd = self._index.fileno()
@@ -614,12 +634,24 @@ class IndexSource:
             j = k
         return found
 
-    def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
+    def _verify_shared(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
+        """_verify_many of the first half of the candidates here, of the second in a child (parallel.both)."""
+        self._array("key_crc_to")  # read once, before the fork, for both
+        half = len(candidates) // 2
+        mine, theirs = parallel.both(
+            partial(self._verify_many, candidates[:half], needle, offsets, threaded=False),
+            lambda: array.array("I", self._verify_many(candidates[half:], needle, offsets, threaded=False)).tobytes(),
+        )
+        return mine + memoryview(theirs).cast("I").tolist()
+
+    def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview, threaded: bool = True) -> list[int]:
         """Keys read CHUNK bytes at a time, from and to a multiple of KEY_PAGE, into two buffers in
         turn; each candidate's key searched in place, in C (map), while a thread checks the chunk
         just read against `key_crc_to` with one call of zlib, which lets go of the GIL (a CRC for
         each block holds it: a thread checking blocks only waited for the searches). The hits
-        count only once every chunk read matched.
+        count only once every chunk read matched. Not `threaded`, the check runs before the
+        search: when two processes share the candidates, each has a core, and threads only
+        wait for each other (220 ms against 270 for half the candidates of 空间站 at 1M events).
         A key's bounds take in its newline: no needle holds one, so none matches across it."""
         section, length, _ = self.meta["sections"]["keys"]
         crc_to = self._array("key_crc_to")  # first: a repair while reading it changes the index's descriptor
@@ -649,7 +681,7 @@ class IndexSource:
                     raise IndexDamaged("section keys is truncated")
                 page = low // KEY_PAGE
                 checks[turn] = check = _ChunkCheck(view, crc_to[page - 1] if page else 0, crc_to[-(-(low + size) // KEY_PAGE) - 1])
-                check.start()
+                check.begin(threaded)
                 hits = map(buffer.find, repeat(needle), map(sub, starts, repeat(low)), map(sub, ends, repeat(low)))
                 found.extend(compress(candidates[j:k], map((-1).__ne__, hits)))
                 j = k
@@ -660,7 +692,7 @@ class IndexSource:
         finally:
             for check in checks:
                 if check is not None:  # stopped by an error: wait for the thread, whatever it found
-                    check.join()
+                    check.wait()
                     check.view.release()
         return found
 
@@ -752,24 +784,37 @@ class IndexSource:
         raise DataError(f"{self._place.store}: the store changed while it was being read; run the command again")
 
     def store_text(self, numbers: list[int]) -> Iterator[bytes]:
-        """The store lines of these events, verbatim, each ended by a newline, in blocks.
+        """The store lines of these events, verbatim, each ended by a newline, in blocks."""
+        for part in self.store_text_parts(numbers):
+            yield from part()
 
-        Few events, or events out of file order, are read one line at a time; many in
-        file order, by `_runs_text`.
+    def store_text_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]:
+        """What store_text gives, in parts that can be made apart (in either process of `parallel.in_turn`).
+
+        Few events, or events out of file order, are read one line at a time, FEW_A_PART lines a
+        part; many in file order, by `_runs_text`, the lines within PART_SPAN bytes of the store a part.
         """
         offsets, lengths = self._array("line_off"), self._array("line_len")
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
+        m = len(numbers)
+        if m < 2 or m * 64 < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
+            return [partial(self._lines_text, numbers[j : j + FEW_A_PART], offsets, lengths) for j in range(0, m, FEW_A_PART)]
+        parts: list[Callable[[], Iterable[bytes]]] = []
+        j = 0
+        while j < m:
+            k = max(j + 1, bisect.bisect_left(numbers, bisect.bisect_left(offsets, offsets[numbers[j]] + PART_SPAN), j, m))
+            parts.append(partial(self._runs_text, numbers[j:k], offsets, lengths))
+            j = k
+        return parts
+
+    def _lines_text(self, numbers: list[int], offsets: memoryview, lengths: memoryview) -> Iterator[bytes]:
+        """These lines, one pread each, in one block."""
         fd = self._file.fileno()
-        if len(numbers) < 2 or len(numbers) * 64 < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
-            for j in range(0, len(numbers), 4096):
-                part = numbers[j : j + 4096]
-                lines = list(map(os.pread, repeat(fd), map(lengths.__getitem__, part), map(offsets.__getitem__, part)))
-                if not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))):
-                    self._changed()
-                yield b"\n".join(lines) + b"\n"
-            return
-        yield from self._runs_text(numbers, offsets, lengths)
+        lines = list(map(os.pread, repeat(fd), map(lengths.__getitem__, numbers), map(offsets.__getitem__, numbers)))
+        if not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}")))):
+            self._changed()
+        yield b"\n".join(lines) + b"\n"
 
     def _runs_text(self, numbers: list[int], offsets: memoryview, lengths: memoryview) -> Iterator[bytes]:
         """Many lines in file order, read STORE_CHUNK bytes at a time into one reused buffer.

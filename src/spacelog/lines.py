@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
-from itertools import islice
+from collections.abc import Callable, Iterable
+from functools import partial
+from itertools import chain, islice
 from typing import IO, TYPE_CHECKING, Any
 
 from .fields import DEFAULT_FIELDS, EVENT_FIELDS, EventFields, choose_fields
@@ -45,11 +46,16 @@ def agency_count_record(entity: Entity, event_ids: list[str]) -> dict:
     return {"id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en, "events": event_ids}
 
 
-def safe_store_text(source: EventSource, numbers: list[int]) -> Iterable[bytes]:
-    """The store lines of these events in blocks, with terminal-unsafe characters as JSON escapes (the same JSON value)."""
-    blocks = source.store_text(numbers)
+def safe_store_parts(source: EventSource, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]:
+    """The store lines of these events in parts (see `EventSource.store_text_parts`), with terminal-unsafe
+    characters as JSON escapes (the same JSON value)."""
+    parts = source.store_text_parts(numbers)
     unsafe = source.unsafe_lines(numbers)
-    return blocks if unsafe is not None and not unsafe else map(safe_json_line, blocks)
+    return parts if unsafe is not None and not unsafe else [partial(_safe_blocks, part) for part in parts]
+
+
+def _safe_blocks(part: Callable[[], Iterable[bytes]]) -> Iterable[bytes]:
+    return map(safe_json_line, part())
 
 
 class LineOutput:
@@ -105,13 +111,21 @@ class LineOutput:
         else:
             self.line(dumps(records if document is None else document, indent=self.indent))
 
-    def event_lines(self, blocks: Iterable[bytes]) -> None:
-        """Events as their store lines (given in blocks of lines, each ended by a newline), one a line (jsonl) or one array (json)."""
+    def event_lines(self, parts: list[Callable[[], Iterable[bytes]]]) -> None:
+        """Events as their store lines (given in parts, each blocks of lines ended by a newline), one a line (jsonl) or
+        one array (json). Three parts or more of jsonl to a file or pipe are made by two processes (parallel.in_turn)."""
+        blocks = chain.from_iterable(part() for part in parts)
         if self.format == "json" and self.indent:  # a person reads it: indent
             self.line(dumps([json.loads(line) for block in blocks for line in block.split(b"\n")[:-1]], indent=self.indent))
             return
         write = self._bytes_writer()
         if self.format == "jsonl":
+            if len(parts) >= 3 and (buffer := self._file_buffer()) is not None:
+                from . import parallel
+
+                if parallel.available():
+                    parallel.in_turn(parts, buffer.write, buffer.flush)
+                    return
             for block in blocks:
                 write(block)
             return
@@ -122,6 +136,15 @@ class LineOutput:
                 write(separator + block[:-1].replace(b"\n", b",\n"))
                 separator = b",\n"
         write(b"\n]\n")
+
+    def _file_buffer(self) -> Any:
+        """The binary buffer of a stream written to a file descriptor (not held in memory), or None."""
+        buffer = getattr(self.stream, "buffer", None)
+        try:
+            buffer.fileno()  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            return None
+        return buffer
 
     def _bytes_writer(self) -> Any:
         buffer = getattr(self.stream, "buffer", None)
@@ -139,7 +162,7 @@ class LineOutput:
             if self.fields:
                 self.records([fields.record(source.event(i)) for i in numbers])
             else:
-                self.event_lines(safe_store_text(source, numbers))
+                self.event_lines(safe_store_parts(source, numbers))
         else:
             self.table(fields.fields, map(_visible_text, map(fields.cells, source.decoded(numbers))))
 

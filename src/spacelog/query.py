@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from functools import cached_property
+from collections.abc import Callable, Iterable
+from functools import cached_property, partial
 from itertools import groupby, repeat
 from operator import floordiv, itemgetter
 from typing import Protocol
@@ -47,9 +47,9 @@ class EventSource(Protocol):
 
     def starts(self, numbers: list[int]) -> list[int]: ...  # the start date_number of each of these events
 
-    def tagged(self, field: str, value: str) -> set[int]: ...  # events whose `field` list holds `value`
+    def tagged(self, field: str, value: str) -> list[int]: ...  # events whose `field` list holds `value`, ascending
 
-    def in_month(self, month: int) -> set[int]: ...  # events overlapping this month of any year
+    def in_month(self, month: int) -> list[int]: ...  # events overlapping this month of any year, ascending
 
     def containing(self, key: str) -> list[int]: ...  # events whose text key holds `key`, ascending
 
@@ -64,6 +64,8 @@ class EventSource(Protocol):
     def event_id(self, i: int) -> str: ...
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim, each ended by \n, in blocks
+
+    def store_text_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]: ...  # store_text in parts made apart, in order
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None: ...  # those whose line holds text.UNSAFE_JSON_BYTES; None: not known
 
@@ -84,11 +86,11 @@ class MemorySource:
     def starts(self, numbers: list[int]) -> list[int]:
         return [self._dates[i][0] for i in numbers]
 
-    def tagged(self, field: str, value: str) -> set[int]:
-        return {i for i, e in enumerate(self.events) if value in e[field]}
+    def tagged(self, field: str, value: str) -> list[int]:
+        return [i for i, e in enumerate(self.events) if value in e[field]]
 
-    def in_month(self, month: int) -> set[int]:
-        return {i for i, (start, end) in enumerate(self._dates) if overlaps_month(start, end, month)}
+    def in_month(self, month: int) -> list[int]:
+        return [i for i, (start, end) in enumerate(self._dates) if overlaps_month(start, end, month)]
 
     def _key_list(self) -> list[str]:
         if self._keys is None:  # computed on the first text query only
@@ -117,6 +119,9 @@ class MemorySource:
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         return (self.events[i].line.encode("utf-8") + b"\n" for i in numbers)
+
+    def store_text_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]:
+        return [partial(self.store_text, numbers)]  # held in memory: quick to write in one process
 
     def unsafe_lines(self, numbers: list[int]) -> set[int] | None:
         return None  # not looked at in advance: a small store's lines are each checked as printed
@@ -177,17 +182,23 @@ class EventFilter:
         """Date conditions that each event's dates must be tested against (a month's postings answer a month)."""
         return any(value is not None for value in (self.year, self.date_from, self.date_to, self.on, self.day))
 
-    def select(self, source: EventSource, within: Iterable[int] | None = None) -> list[int]:
+    def select(self, source: EventSource, within: set[int] | list[int] | None = None) -> list[int]:
         """The events of `source` (or of `within`) that pass, ascending."""
-        chosen: set[int] | None = None if within is None else within if isinstance(within, set) else set(within)  # only read: no copy
-        if self.month is not None:  # an index answers this without reading every date
-            in_month = source.in_month(self.month)
-            chosen = in_month if chosen is None else chosen & in_month
-        for field in TAG_FIELDS:
-            for value in getattr(self, field):
-                tagged = source.tagged(field, value)
-                chosen = tagged if chosen is None else chosen & tagged
-        numbers = list(range(source.n)) if chosen is None else sorted(chosen)
+        # each a set, or a list without repeats; a month is answered by an index without reading every date
+        conditions: list[set[int] | list[int]] = [] if within is None else [within]
+        if self.month is not None:
+            conditions.append(source.in_month(self.month))
+        conditions.extend(source.tagged(field, value) for field in TAG_FIELDS for value in getattr(self, field))
+        if not conditions:
+            numbers = list(range(source.n))
+        elif len(conditions) == 1:
+            numbers = sorted(conditions[0])  # an ascending list is only copied (a set of half a million is not made)
+        else:
+            conditions.sort(key=len)
+            chosen = set(conditions[0])
+            for condition in conditions[1:]:
+                chosen.intersection_update(condition)
+            numbers = sorted(chosen)
         if not self._dates_besides_month:
             return numbers  # a month alone is answered by its postings, above
         return [i for i in numbers if self.matches_dates(*source.dates(i))]
@@ -220,8 +231,15 @@ class Term:
         found: set[int] = set()
         for entity_id in self.entity_ids:
             for field in ENTITY_FIELDS:
-                found |= source.tagged(field, entity_id)
+                found.update(source.tagged(field, entity_id))
         return found
+
+    def matches_in_order(self, source: EventSource) -> list[int] | None:
+        """The events that match this term, ascending, when its key alone matches (no date, no
+        tagged events, no other typed form): a list from the index, with no set made of it."""
+        if self.day is not None or self.typed_key or self.tagged(source):
+            return None
+        return source.containing(self.key)
 
     def matches(self, source: EventSource) -> set[int]:
         """The events that match this term."""
@@ -302,6 +320,8 @@ def search(
     sort: str = "date",
 ) -> list[int]:
     """Events whose text holds every term (or any, with `any_term`), none of `exclude`; in date order."""
+    if len(terms) == 1 and not exclude and sort != "relevance" and (found_in_order := terms[0].matches_in_order(source)) is not None:
+        return source.in_order(found_in_order if event_filter is None else event_filter.select(source, found_in_order))
     matched = [t.matches(source) for t in terms]
     found = set().union(*matched) if any_term else matched[0] if len(matched) == 1 else set.intersection(*matched) if matched else set()
     for term in exclude or []:
@@ -358,7 +378,7 @@ def group_by_month(source: EventSource, numbers: list[int]) -> list[tuple[str, l
 
 def tagged_with(source: EventSource, entity: Entity, event_filter: EventFilter | None = None) -> list[int]:
     """Events naming `entity` (and passing `event_filter`), in date order."""
-    tagged: Iterable[int] = source.tagged(FIELD_OF_KIND[entity.kind], entity.id)
+    tagged = source.tagged(FIELD_OF_KIND[entity.kind], entity.id)
     if event_filter is not None:
         tagged = event_filter.select(source, within=tagged)
     return source.in_order(tagged)
