@@ -19,6 +19,7 @@ from test_index_safety import PLAIN, QUERY, in_process, index_file, sections
 @pytest.mark.parametrize("chunk", [index.CHUNK, KEY_PAGE, 3 * KEY_PAGE])
 def test_a_damaged_key_read_by_a_broad_search_is_found_and_repaired(tmp_path, monkeypatch, chunk, shared, where):
     monkeypatch.setattr(index, "CHUNK", chunk)  # small: many chunks, each checked from the CRC of the keys before it
+    monkeypatch.setattr(index, "INLINE_CHUNK", chunk)
     monkeypatch.setattr(index, "SHARED_CANDIDATES", 1 if shared else 10**9)
     monkeypatch.setattr(parallel, "_cores", 2)
     store, cache = tmp_path / "s.jsonl", tmp_path / "cache"

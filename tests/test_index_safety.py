@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from spacelog import index, parallel
 from test_index import make_store
 
 PLAIN = {"SPACELOG_INDEX_MIN_BYTES": str(10**12)}
@@ -170,6 +171,7 @@ def damage_cases(path: Path) -> dict:
         "a bit of key_off flipped": flip("key_off", 8 * 1200 + 1),
         "a bit of line_off flipped": flip("line_off", 8 * 1000 + 1),
         "a bit of keys flipped": flip("keys", s["keys"][1] // 2, 0x01),
+        "a bit of the last key flipped": flip("keys", s["keys"][1] - 3, 0x01),
         "key_off zeroed": zero("key_off"),
         "line_off zeroed": zero("line_off"),
         "line_len zeroed": zero("line_len"),  # read ahead by a thread while a search verifies its candidates
@@ -209,6 +211,17 @@ def damage_cases(path: Path) -> dict:
     ],
 )
 def test_a_damaged_index_is_rebuilt_with_one_warning(tmp_path, case):
+    rebuilt_with_one_warning(tmp_path, case)
+
+
+@pytest.mark.parametrize("case", ["keys truncated to half", "a bit of keys flipped", "a bit of the last key flipped", "key_crc zeroed", "key_crc_to zeroed"])
+def test_damaged_keys_are_found_by_a_child_that_checks_half_the_candidates(tmp_path, monkeypatch, case):
+    monkeypatch.setattr(index, "SHARED_CANDIDATES", 2)  # the broad and the selective search share their candidates
+    monkeypatch.setattr(parallel, "_cores", 2)
+    rebuilt_with_one_warning(tmp_path, case)
+
+
+def rebuilt_with_one_warning(tmp_path: Path, case: str) -> None:
     store, cache = tmp_path / "s.jsonl", tmp_path / "cache"
     make_store(store, 2400, "compact")
     selective = ["search", "卡西尼", "--format", "jsonl"]  # few candidates: each checked by its blocks of keys

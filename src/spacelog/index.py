@@ -62,6 +62,7 @@ from .store import STDIN, Diagnostic, Event, expand_paths, scan_once
 MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
+INLINE_CHUNK = 2 << 20  # keys read at a time by _verify_many when checked in the same thread
 MAGIC = b"SPLIDX08"  # at the start and the end of every index file
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
 SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes the span wider than needed
@@ -71,7 +72,7 @@ FEW_A_PART = 4096  # lines read one at a time that make one part
 STORE_CHUNK = 1 << 20  # store bytes cut at a time for many lines: still in the core's cache when cut (8 MB took 1.5x as long)
 KEY_BLOCK = 1024  # bytes of keys under one CRC: a query verifying a few candidates reads a few (4 KiB: 15 ms more for 13,796)
 KEY_PAGE = 64 * KEY_BLOCK  # a read of many blocks starts and ends at a multiple of this (or the end), where `key_crc_to` has a CRC
-SHARED_CANDIDATES = 65536  # candidates from which a child checks half of them (a fork and its reaping: about 5 ms)
+SHARED_CANDIDATES = 8192  # candidates from which a child checks half of them (a fork and its reaping: about 5 ms)
 MANY_CANDIDATES = 8192  # bytes of keys for each candidate, below which all keys are read in chunks rather than by blocks
 _ARRAYS = {"line_off": "q", "line_len": "i", "key_off": "q", "start": "i", "end": "i", "rank": "i", "postings": "i", "key_crc": "I", "key_crc_to": "I"}
 _GRAMS = {"grams": "Q", "gram_start": "Q", "gram_crc": "I", "gram_postings": "B"}  # written by grams.py: runs of "I" and bitmaps
@@ -594,15 +595,26 @@ class IndexSource:
             raise IndexDamaged("section keys does not match its checksum")
 
     def _verify(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
-        """The candidates whose key holds `needle`: few, by the blocks of keys they are in; many, by chunks.
+        """The candidates whose key holds `needle`: few, by the blocks of keys they are in; many, by
+        chunks; from SHARED_CANDIDATES on, half of them by a child (parallel.both)."""
+        many = MANY_CANDIDATES * len(candidates) > self.meta["sections"]["keys"][1]
+        if len(candidates) < SHARED_CANDIDATES or not parallel.available():
+            return (self._verify_many if many else self._verify_few)(candidates, needle, offsets)
+        # read once, before the fork, for both; a chunk's check is in the same thread: each process has a core
+        self._array("key_crc_to" if many else "key_crc")
+        check = partial(self._verify_many, threaded=False) if many else self._verify_few
+        half = len(candidates) // 2
+        mine, theirs = parallel.both(
+            partial(check, candidates[:half], needle, offsets),
+            lambda: array.array("I", check(candidates[half:], needle, offsets)).tobytes(),
+        )
+        return mine + memoryview(theirs).cast("I").tolist()
 
-        Candidates whose keys are near (the next starts within a block of the last) share one read.
+    def _verify_few(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
+        """Each candidate's key read with those near it (the next starts within a block of the last),
+        in the blocks of keys that hold them, each block checked against its CRC.
         A key's bounds take in its newline: no needle holds one, so none matches across it."""
         section, length, _ = self.meta["sections"]["keys"]
-        if MANY_CANDIDATES * len(candidates) > length:
-            if len(candidates) >= SHARED_CANDIDATES and parallel.available():
-                return self._verify_shared(candidates, needle, offsets)
-            return self._verify_many(candidates, needle, offsets)
         crcs = self._array("key_crc")  # first: a repair while reading it changes the index's descriptor
         fd = self._index.fileno()
         starts = list(map(offsets.__getitem__, candidates))
@@ -634,30 +646,23 @@ class IndexSource:
             j = k
         return found
 
-    def _verify_shared(self, candidates: list[int], needle: bytes, offsets: memoryview) -> list[int]:
-        """_verify_many of the first half of the candidates here, of the second in a child (parallel.both)."""
-        self._array("key_crc_to")  # read once, before the fork, for both
-        half = len(candidates) // 2
-        mine, theirs = parallel.both(
-            partial(self._verify_many, candidates[:half], needle, offsets, threaded=False),
-            lambda: array.array("I", self._verify_many(candidates[half:], needle, offsets, threaded=False)).tobytes(),
-        )
-        return mine + memoryview(theirs).cast("I").tolist()
-
     def _verify_many(self, candidates: list[int], needle: bytes, offsets: memoryview, threaded: bool = True) -> list[int]:
         """Keys read CHUNK bytes at a time, from and to a multiple of KEY_PAGE, into two buffers in
         turn; each candidate's key searched in place, in C (map), while a thread checks the chunk
         just read against `key_crc_to` with one call of zlib, which lets go of the GIL (a CRC for
         each block holds it: a thread checking blocks only waited for the searches). The hits
         count only once every chunk read matched. Not `threaded`, the check runs before the
-        search: when two processes share the candidates, each has a core, and threads only
-        wait for each other (220 ms against 270 for half the candidates of 空间站 at 1M events).
+        search, on INLINE_CHUNK bytes that are still in the core's cache when searched: when two
+        processes share the candidates, each has a core, and threads only wait for each other
+        (half the candidates of 空间站 at 1M events: 200-210 ms, against 245 inline on 8 MB
+        chunks and 270 with threads).
         A key's bounds take in its newline: no needle holds one, so none matches across it."""
         section, length, _ = self.meta["sections"]["keys"]
         crc_to = self._array("key_crc_to")  # first: a repair while reading it changes the index's descriptor
         fd = self._index.fileno()
         found: list[int] = []
-        buffers = [bytearray(CHUNK + KEY_PAGE), bytearray(CHUNK + KEY_PAGE)]
+        chunk = CHUNK if threaded else INLINE_CHUNK
+        buffers = [bytearray(chunk + KEY_PAGE), bytearray(chunk + KEY_PAGE)]
         checks: list[_ChunkCheck | None] = [None, None]  # the check of what each buffer holds
         j, m, turn = 0, len(candidates), 0
         try:
@@ -665,7 +670,7 @@ class IndexSource:
                 low = offsets[candidates[j]] // KEY_PAGE * KEY_PAGE
                 # the candidates whose keys end within the chunk (at least one), their bounds looked up in C (itemgetter),
                 # a chunk at a time: one more, past the last, so that one candidate still gives a tuple
-                k = max(j + 1, bisect.bisect_right(candidates, bisect.bisect_right(offsets, low + CHUNK) - 2, j, m))
+                k = max(j + 1, bisect.bisect_right(candidates, bisect.bisect_right(offsets, low + chunk) - 2, j, m))
                 starts = itemgetter(*candidates[j:k], 0)(offsets)
                 ends = itemgetter(*map(add, candidates[j:k], repeat(1)), 0)(offsets)
                 size = min(length, -(-ends[k - j - 1] // KEY_PAGE) * KEY_PAGE) - low
