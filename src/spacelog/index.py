@@ -504,6 +504,8 @@ class IndexSource:
         if where is None:
             return []
         start, count, crc = where
+        if count * 64 >= self.n:  # enough to be listed from the line arrays (store_text_parts): read them meanwhile
+            self._read_ahead("line_off", "line_len")
         data = os.pread(self._index.fileno(), 4 * count, self.meta["sections"]["postings"][0] + 4 * start)
         if len(data) != 4 * count or zlib.crc32(data) != crc:
             self._repair("section postings does not match its checksum")
