@@ -430,13 +430,21 @@ and length, start and end dates and rank in date order; postings of the events o
 entity, category and month. A term of two characters is one run of the inverted index; a
 longer one intersects the runs of its pairs and checks each candidate against its key, so
 `猎鹰9` still finds `“猎鹰”9` (few candidates by their 1 KiB blocks, many by 8 MB chunks, each
-checked by one CRC in a thread); a term of one character scans the keys. A query turns terms
-and filters into sets of event numbers and decodes nothing it does not print: jsonl and
+checked by one CRC in a thread); a term of one character scans the keys. From 8,192
+candidates on, a forked process checks the second half of them meanwhile (`parallel.both`;
+the chunks are then 2 MB, each checked by its CRC in the same thread, still in the core's
+cache when searched). A query turns terms and filters into lists or sets of event numbers
+(a tag, a month or one plain term stays an ascending list: no set of half a million is made)
+and decodes nothing it does not print: jsonl and
 json copy the store's own lines (escaping the rare line with terminal-unsafe characters,
 which the index lists): many are cut from 1 MB reads into one reused buffer, lines that follow
 one another in the store as one slice, every line's braces checked in one C call, their bounds
 looked up a chunk at a time; a few are
 read one `pread` each, while a thread has read the arrays that place them during the search.
+A long jsonl listing to a file or a pipe is cut in parts (8 MB of store, or 4,096 lines read
+one at a time), made by two processes in turn, each part written once the one before is out
+(`parallel.in_turn`: a token on a pipe); whatever goes wrong in the forked process, the first
+makes its parts, so output and errors are those of one process.
 tsv and csv decode many events from the same reads, and a terminal draws a long listing 500
 rows at a time.
 The build reads the store on both cores (a forked process takes the second half), 1 MB of
@@ -513,51 +521,39 @@ table is mostly Rich's `Columns` of `agency` (four counter tables measured sever
 and the wrapping of each text."""
 
 WHY = [
-    "Why, measured on 2026-12-07 on this machine at 1,000,000 events (warm page cache and index, wall time).",
-    "A second run of the 1,000,000-event stores right after this one (same commit, not in the tables) gave",
-    "selective 1.54× and 1.45× (met), broad 6.04× and 5.53×, agency 3.43× and 3.01×, and the first query",
-    "1.66× and 1.52× one jq search (builds of 9.17 and 9.49 s against 8.38 and 8.63 s here), so the first",
-    "query, met in this run at 1.50× and 1.38×, is not met robustly; nor is selective search on the mixed",
-    "store (1.85× here: 0.186 s, where the second run took 0.162 s and an A/B run of 11 rounds 0.138 s).",
+    "Why, measured on 2026-12-07 on this machine at 1,000,000 events (warm page cache and index, wall time,",
+    "code at 5742db2). Earlier today, at 5ba165c (the same but for the line arrays read ahead of an agency's",
+    "listing), a full run gave agency 2.31× and 2.06×, broad 4.30× and 3.81×, selective 1.48× and 1.30×, and",
+    "the first query 1.65× and 1.70×; before this session's work on the second core (fd11c70): agency",
+    "3.21× and 3.16×, broad 5.79× and 6.05×, selective 1.54× and 1.85×.",
     "",
-    "- **Selective search** (13,796 hits; 0.126-0.142 s on the same store, ripgrep 81-92 ms). Timed in a fresh",
-    "  process (phase timers, idle, fd11c70): Python's start-up and the imports of Typer and the command",
-    "  41-48 ms (the floor of any Typer app), the registry 5 ms, key_off (now 4 bytes an event: 4 MB) read and",
-    "  checked 3 ms (8 ms at 8 bytes), the runs of its two pairs intersected 2 ms, each candidate checked",
-    "  against its key 36-40 ms (1 KiB blocks of keys, a `pread` and a CRC each: 44-51 ms with 4 KiB blocks),",
-    "  its 13,796 store lines read 26-28 ms (a `pread` each) while a thread has read the line arrays. What is",
-    "  left is one system call per candidate and per line, and Python's start-up. Checking all candidates at",
-    "  once in C (map) was slower (54-58 ms against 46-51): it holds all 13,796 reads at once, memory this",
-    "  machine faults in dearly, where the loop reuses what it frees.",
-    "- **Broad search** (506,789 hits, half the store; 0.76-0.86 s, 5.5-6.1× ripgrep; 6.1-6.5× in the last",
-    "  run). In process (same store): 29 ms for the candidates, 262-276 ms checking them against their keys",
-    "  (326-348 ms with 4 KiB blocks each checked in the main thread: now each 8 MB chunk is checked by one",
-    "  CRC in a thread, and the bounds of the keys looked up a chunk at a time), 323-329 ms cutting lines",
-    "  (376-384 ms when the bounds of all 506,789 lines were looked up at once). Of the cutting, 85 ms is",
-    "  reading the whole 534 MB store (`preadv` alone, measured), about 45 ms checking every line's braces",
-    "  and 55 ms joining the slices; the rest is Python's steps a line. Copying the store's pages is the floor",
-    "  without mmap, which a store truncated while read would turn into SIGBUS. numpy would do the arithmetic",
-    "  per line but costs 50 ms to import, so queries do not import it.",
-    "- **agency NASA** (328,483 events, a third of the store; 0.38-0.47 s, 3.0-3.4× ripgrep): 30 ms for its",
-    "  events, 264-282 ms cutting their lines (220,245 runs; 298-310 ms before), the same costs as above.",
-    "- **First query**, index build included (8.38 s and 8.63 s here, 9.17 s and 9.49 s in the second run;",
-    "  jq 5.5-6.2 s). Each figure is now the median of three builds after a warm-up build: the first build",
-    "  right after the store was written took 9.0 s where the next five took 7.4-8.5 s (one build alone was",
-    "  judged before, and gave 1.89× in one run). Outside the benchmark, builds of the same store took",
-    "  7.5-8.6 s. Each half of the store is read on its core in about 6.2 s, then the index is written in",
-    "  1.0-1.2 s with both cores 80% busy: postings (about 1.3 s of CPU: scattering the runs 0.23 s, bitmaps",
-    "  0.21 s, CRCs 0.13 s, writing 310 MB 0.56 s), the child's keys 0.3-0.5 s, the other sections 0.25 s.",
-    "  Writing is dear on this machine: a page of a new file costs a fault of the virtual machine (a fresh",
-    "  700 MB file was written at 350-450 MB/s, an overwritten one at 6 GB/s). This session: the build has",
-    "  glibc keep the memory it frees (98,000 page faults for 200,000 events down to 31,000, 0.04-0.24 s at",
-    "  1M events), the CRCs of the keys' 64 KiB prefixes come from their 1 KiB blocks' CRCs instead of a",
-    "  second pass (94 ms), the child's keys are written from the buffer they are read into, and its ids go",
-    "  back as one string (pickling 79 to 9 ms). The reading loop costs about 13 µs of CPU an event: decoding",
-    "  with the JSON C scanner, normalising a block through a numpy table (1.9 µs, a quarter of it case",
-    "  folding), pairing characters in a thread (2.6 µs, a third of it numpy's sort), checking, and Python's",
-    "  steps for each line. Decoding a block's lines with one `map` was slower (200,000 events: 3.5 s of CPU",
-    "  against 3.0; the block's objects all alive at once, memory faulted in again). msgspec and orjson stay",
-    "  out (orjson turns an integer beyond 64 bits into a float without a word).",
+    "- **agency NASA** (328,483 events, a third of the store; 0.283-0.311 s here, 2.0-2.3× ripgrep in the runs above).",
+    "  Timed in a fresh process (5 runs): Python's start-up and the imports of Typer and the command 44-46 ms,",
+    "  the registry and the options 13-14 ms, the agency's postings turned into a list 16-18 ms (the line",
+    "  arrays read by a thread meanwhile), sorting 7 ms, the parts of the listing 8-10 ms, then the listing",
+    "  165-190 ms, made by two processes in turn (one process: 323-339 ms; two: 196-204 ms in the same",
+    "  harness). The listing is half the store's pages copied by each process (a first read of the store in a",
+    "  process runs at 2.9 GB/s on this virtual machine, a second at 5 GB/s), every line's braces checked,",
+    "  and Python's steps for each of the 220,245 runs. Writing the runs with `os.writev` instead of joining",
+    "  them was slower (196-198 against 233-254 ms: building the list of pieces costs more than the copy), and",
+    "  parts of 2 to 32 MB, or reads of 256 KB to 2 MB, all took 198-223 ms. Missed by 2-15%.",
+    "- **Broad search** (506,789 hits; 0.53-0.60 s, 3.6-3.9× ripgrep). In process: 33 ms for the candidates,",
+    "  213-218 ms checking them against their keys (each process half of them: 193 ms for the first half,",
+    "  where one process took 262-276 ms for all; two processes contend for memory, so half the candidates",
+    "  take 70% of the time of all), 10 ms ordering, 222 ms for the listing in two processes (323-329 ms in one).",
+    "- **Selective search** (13,796 hits; 0.136-0.155 s, 1.3-1.5× ripgrep). Each process checks half the",
+    "  candidates (29-34 ms, 39-41 ms with the fork and the child's answer, against 36-40 ms in one process),",
+    "  and the 13,796 lines are read in four parts by two processes (24 ms, against 26-28 ms in one). What is",
+    "  left is Python's start-up, one system call per candidate and per line, and the fork.",
+    "- **First query**, index build included (9.12 s and 9.40 s here, jq 5.8-6.0 s; 1.56×). The build is",
+    "  unchanged this session; its time varies by about 10% from run to run on this machine (8.38-10.65 s in",
+    "  the runs above and before). Each half of the store is read on its core in about 6.2 s, then the index",
+    "  is written in 1.0-1.2 s with both cores 80% busy. Writing is dear on this machine: a page of a new file",
+    "  costs a fault of the virtual machine (a fresh 700 MB file was written at 350-450 MB/s, an overwritten",
+    "  one at 6 GB/s). The reading loop costs about 13 µs of CPU an event: decoding with the JSON C scanner,",
+    "  normalising a block through a numpy table (1.9 µs), pairing characters in a thread (2.6 µs), checking,",
+    "  and Python's steps for each line. msgspec and orjson stay out (orjson turns an integer beyond 64 bits",
+    "  into a float without a word).",
     "",
     "Before the inverted index (ed766a8, a quieter machine): selective 3.3-3.9×, broad 8.7-9.3×, timeline",
     "2.1-2.4×, agency 3.7-4.0× ripgrep; first query 5-7× jq.",

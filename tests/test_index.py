@@ -135,6 +135,22 @@ def test_normalised_matches_are_found_at_every_size(tmp_path, monkeypatch):
     assert "猎鹰9" not in raw  # no raw substring: only the normalised keys find them
 
 
+def test_an_event_that_names_a_tag_twice_is_listed_once(tmp_path, monkeypatch):
+    store = tmp_path / "s.jsonl"
+    make_store(store, 600, "compact")
+    events = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines()]
+    for event in events[::3]:  # the index's postings list these events twice
+        event["agencies"] += ["nasa", "nasa"]
+        event["categories"] += event["categories"]
+    store.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    for query in (["agency", "NASA"], ["timeline", "--agency", "NASA", "--category", "launch"], ["search", "空间站", "--agency", "NASA"]):
+        args = [*query, "--data", str(store), "--format", "jsonl"]
+        plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)
+        assert (indexed.exit_code, indexed.stdout) == (plain.exit_code, plain.stdout), query
+        ids = [json.loads(line)["id"] for line in indexed.stdout.splitlines()]
+        assert ids and len(ids) == len(set(ids)), query
+
+
 def test_bad_lines_are_reported_the_same_way(tmp_path, monkeypatch):
     store = tmp_path / "s.jsonl"
     make_store(store, 500, "compact")
