@@ -441,12 +441,11 @@ which the index lists): many are cut from 1 MB reads into one reused buffer, lin
 one another in the store as one slice, every line's braces checked in one C call, their bounds
 looked up a chunk at a time; a few are
 read one `pread` each, while a thread has read the arrays that place them during the search.
-A long jsonl listing to a file or a pipe is cut in parts (8 MB of store, or 4,096 lines read
-one at a time), made by two processes in turn, each part written once the one before is out
-(`parallel.in_turn`: a token on a pipe); whatever goes wrong in the forked process, the first
-makes its parts, so output and errors are those of one process.
 tsv and csv decode many events from the same reads, and a terminal draws a long listing 500
-rows at a time.
+rows at a time. A long listing in jsonl, tsv or csv to a file or a pipe is cut in parts (8 MB
+of store, or 4,096 lines read one at a time), made by two processes in turn, each part written
+once the one before is out (`parallel.in_turn`: a token on a pipe); whatever goes wrong in the
+forked process, the first makes its parts, so output and errors are those of one process.
 The build reads the store on both cores (a forked process takes the second half), 1 MB of
 lines at a time: the usual line is decoded by the JSON module's C scanner and checked against
 the dates and tags seen before (any other line goes through the validation that words each

@@ -4,6 +4,7 @@ a CR, spaces) must end a run, and the output must stay exactly the lines a full 
 
 from __future__ import annotations
 
+import io
 import json
 import random
 
@@ -87,8 +88,9 @@ def test_many_lines_are_exactly_a_full_reads(tmp_path, monkeypatch, between, fin
     indexed.close()
 
 
+@pytest.mark.parametrize(("fmt", "header"), [("jsonl", True), ("tsv", True), ("csv", True), ("csv", False), ("excel", True), ("excel", False)])
 @pytest.mark.parametrize("span", [700, 5000])  # bytes of store a part covers: a line or two, or several runs
-def test_parts_written_by_two_processes_are_exactly_a_full_reads(tmp_path, monkeypatch, span):
+def test_parts_written_by_two_processes_are_exactly_a_full_reads(tmp_path, monkeypatch, span, fmt, header):
     monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
     monkeypatch.setattr("spacelog.index.PART_SPAN", span)
     monkeypatch.setattr("spacelog.index.FEW_A_PART", 3)
@@ -100,10 +102,13 @@ def test_parts_written_by_two_processes_are_exactly_a_full_reads(tmp_path, monke
     indexed, memory = sources(store)
     chosen = {**selections(N), "out of file order": [250, 3, 7, 120, 8, 9, 299, 0, 44, 45]}
     del chosen["first and last two"], chosen["the last two"]  # too few for three parts
+    registry = load_registry(REGISTRY)
     for name, numbers in chosen.items():
-        with (tmp_path / "out").open("w", encoding="utf-8") as stream:
-            LineOutput("jsonl", stream).event_lines(indexed.store_text_parts(numbers))
-        assert (tmp_path / "out").read_bytes() == b"".join(memory.store_text(numbers)), name
+        with (tmp_path / "out").open("w", encoding="utf-8", newline="") as stream:
+            LineOutput(fmt, stream, header=header).listing(indexed, numbers, registry)
+        in_memory = io.StringIO(newline="")  # no descriptor: written by this process alone
+        LineOutput(fmt, in_memory, header=header).listing(memory, numbers, registry)
+        assert (tmp_path / "out").read_bytes() == in_memory.getvalue().encode("utf-8"), name
         assert shared.pop() >= 3, name
     indexed.close()
 

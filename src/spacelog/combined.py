@@ -132,6 +132,9 @@ class CombinedSource:
         for k, run in self._split(numbers):
             yield from self.parts[k].decoded(run)
 
+    def decoded_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[Event]]]:
+        return [part for k, run in self._split(numbers) for part in self.parts[k].decoded_parts(run)]
+
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         for k, run in self._split(numbers):
             yield from self.parts[k].store_text(run)

@@ -870,8 +870,15 @@ class IndexSource:
         return event
 
     def decoded(self, numbers: list[int]) -> Iterator[Event]:
-        """Read as store_text reads them (many in file order, in blocks), each line decoded by the JSON C scanner."""
-        for block in self.store_text(numbers):
+        for part in self.decoded_parts(numbers):
+            yield from part()
+
+    def decoded_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[Event]]]:
+        """Read as store_text_parts reads them, each line decoded by the JSON C scanner."""
+        return [partial(self._decode, part) for part in self.store_text_parts(numbers)]
+
+    def _decode(self, part: Callable[[], Iterable[bytes]]) -> Iterator[Event]:
+        for block in part():
             for raw in block.split(b"\n")[:-1]:
                 line = raw.decode("utf-8")
                 try:

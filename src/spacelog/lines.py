@@ -9,8 +9,9 @@ the store's own lines: what a store holds is what comes out.
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain, islice
 from typing import IO, TYPE_CHECKING, Any
@@ -98,6 +99,39 @@ class LineOutput:
             while batch := list(islice(lines, 1024)):  # one write per 1024 rows
                 self.stream.write("\n".join(batch) + "\n")
 
+    def table_parts(self, header: tuple[str, ...], parts: list[Callable[[], Iterable[list[str]]]]) -> None:
+        """`table` of the rows of the parts, in order: three parts or more to a file or a pipe are made by
+        two processes (parallel.in_turn), each part's rows written as one text; the header, and excel's BOM,
+        first, from this process."""
+        buffer = self._file_buffer() if self.format in ("tsv", "csv", "excel") and len(parts) >= 3 else None
+        if buffer is not None:
+            from . import parallel
+
+            if parallel.available():
+                encoding, errors = getattr(self.stream, "encoding", "utf-8"), getattr(self.stream, "errors", "strict")
+                self.stream.write(self._rows_text([list(header)] if self.header and self.format != "tsv" else [], with_bom=True))
+                self.stream.flush()
+                blocks = [partial(self._rows_blocks, part, encoding, errors) for part in parts]
+                parallel.in_turn(blocks, buffer.write, buffer.flush)
+                return
+        self.table(header, chain.from_iterable(part() for part in parts))
+
+    def _rows_blocks(self, part: Callable[[], Iterable[list[str]]], encoding: str, errors: str) -> Iterator[bytes]:
+        """The part's rows as `table` writes them, encoded as the stream encodes, 1024 rows a block."""
+        rows = iter(part())
+        while batch := list(islice(rows, 1024)):
+            yield self._rows_text(batch).encode(encoding, errors)
+
+    def _rows_text(self, rows: list[list[str]], with_bom: bool = False) -> str:
+        """Rows in tsv or csv syntax, as `table` writes them; `with_bom`: led by excel's BOM."""
+        if self.format == "tsv":
+            return "".join(f"{line}\n" for line in map("\t".join, rows))
+        text = io.StringIO()
+        if with_bom and self.format == "excel":
+            text.write("\ufeff")  # before the first row, as `table` writes it
+        csv.writer(text, lineterminator="\r\n" if self.format == "excel" else "\n").writerows(rows)
+        return text.getvalue()
+
     def records(self, records: list[dict], document: Any = None) -> None:
         """jsonl: one record a line; json: `document` (default: the list of records)."""
         if self.fields and records:
@@ -164,7 +198,7 @@ class LineOutput:
             else:
                 self.event_lines(safe_store_parts(source, numbers))
         else:
-            self.table(fields.fields, map(_visible_text, map(fields.cells, source.decoded(numbers))))
+            self.table_parts(fields.fields, [partial(_event_rows, fields, part) for part in source.decoded_parts(numbers)])
 
     def event_fields(self, registry: Registry) -> EventFields:
         return EventFields(choose_fields(self.fields, EVENT_FIELDS, DEFAULT_FIELDS), registry)
@@ -244,6 +278,11 @@ class LineOutput:
             self.records([dict(zip(header, (*values, n), strict=True)) for values, n in rows])
         else:
             self.rows(header, ((*values, n) for values, n in rows))
+
+
+def _event_rows(fields: EventFields, part: Callable[[], Iterable[Event]]) -> Iterable[list[str]]:
+    """The cells of each event of the part, control and bidi characters escaped."""
+    return map(_visible_text, map(fields.cells, part()))
 
 
 def _cell(value: Any) -> str:

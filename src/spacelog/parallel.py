@@ -1,4 +1,5 @@
-"""A query's work shared with a forked child on a second core.
+"""A query's work shared with a forked child on a second core: half of many candidates (`both`),
+every other part of a long listing (`in_turn`).
 
 The child is a copy of this process at the fork: it reads through the descriptors
 the parent holds, does its share and leaves by `os._exit`, so nothing of the

@@ -61,6 +61,8 @@ class EventSource(Protocol):
 
     def decoded(self, numbers: list[int]) -> Iterable[Event]: ...  # these events, in this order
 
+    def decoded_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[Event]]]: ...  # decoded in parts made apart, in order
+
     def event_id(self, i: int) -> str: ...
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim, each ended by \n, in blocks
@@ -116,6 +118,9 @@ class MemorySource:
 
     def decoded(self, numbers: list[int]) -> Iterable[Event]:
         return map(self.events.__getitem__, numbers)
+
+    def decoded_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[Event]]]:
+        return [partial(self.decoded, numbers)]  # held in memory: quick to write in one process
 
     def store_text(self, numbers: list[int]) -> Iterable[bytes]:
         return (self.events[i].line.encode("utf-8") + b"\n" for i in numbers)
