@@ -70,3 +70,42 @@ def test_an_event_without_people_or_vehicles_has_no_related_events():
     assert json.loads(cli("show", "19", "--format", "json").stdout)["related"] == []  # names nobody, no vehicle
     shown = run_on_terminal("show", "19")
     assert "related events" not in shown and shown.endswith("未来将执行载人月球探索任务。\n")
+
+
+def related_by_every_weight(source, event, limit=5):
+    """The ranking `related` keeps, computed over every event: the specification it is checked against."""
+    from spacelog.query import _day_count, date_number
+
+    shared, weight = {}, {}
+    for field in ("people", "vehicles"):
+        for entity_id in event.get(field, []):
+            tagged = source.tagged(field, entity_id)
+            for i in tagged:
+                if source.event_id(i) != event["id"]:
+                    shared.setdefault(i, []).append(entity_id)
+                    weight[i] = weight.get(i, 0.0) + 1 / len(tagged)
+    day = _day_count(date_number(event["date"]))
+    ranked = sorted(shared, key=lambda i: (-round(weight[i], 9), abs(_day_count(source.dates(i)[0]) - day), i))
+    return [(i, shared[i]) for i in source.in_order(ranked[:limit])]
+
+
+def test_related_events_are_the_best_weighted_then_the_nearest_in_date(tmp_path, monkeypatch):
+    from conftest import REGISTRY
+    from spacelog.index import open_index
+    from spacelog.query import MemorySource, related
+    from spacelog.registry import load_registry
+    from spacelog.store import load_store
+    from test_index import make_store
+
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    store = tmp_path / "s.jsonl"
+    make_store(store, 1200, "compact")  # the shipped events again and again: many ties of weight and of date
+    registry = load_registry(REGISTRY)
+    indexed = open_index(str(store), registry)
+    assert indexed is not None
+    for source in (MemorySource(load_store([str(store)], registry)), indexed):
+        for number in range(0, source.n, 37):
+            event = source.event(number)
+            for limit in (1, 5, 40):
+                assert related(source, event, number, limit) == related_by_every_weight(source, event, limit), (event["id"], limit)
+    indexed.close()

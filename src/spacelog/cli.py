@@ -444,10 +444,11 @@ def show(
     asked = event_id.strip()
     if asked.isdigit():  # the event's number in its chronicle: its seq
         seq = int(asked)
-        found = [source.event(i) for i in range(source.n) if source.event_id(i).endswith(f"-{seq:03d}")]
-        found = [e for e in found if e.get("seq") == seq]
+        numbers = [i for i in range(source.n) if source.event_id(i).endswith(f"-{seq:03d}")]
+        numbers = [i for i in numbers if source.event(i).get("seq") == seq]
     else:
-        found = [source.event(i) for i in range(source.n) if source.event_id(i) == asked]
+        numbers = [i for i in range(source.n) if source.event_id(i) == asked]
+    found = [source.event(i) for i in numbers]
     if not found:
         from .i18n import _
 
@@ -461,7 +462,7 @@ def show(
     if not why:
         from .query import related
 
-        out.event(event, registry, related=[(source.event(i), shared) for i, shared in related(source, event)])
+        out.event(event, registry, related=[(source.event(i), shared) for i, shared in related(source, event, numbers[0])])
         return EXIT_FOUND
     from .categories import classify
 

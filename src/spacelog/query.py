@@ -9,6 +9,8 @@ command prints are decoded.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 import unicodedata
 from collections import Counter
@@ -464,25 +466,43 @@ class AgencySummary:
         }  # fmt: skip
 
 
-def related(source: EventSource, event: Event, limit: int = 5) -> list[tuple[int, list[str]]]:
-    """Events naming the same people or vehicles as `event`, each with the ids it shares, in date order.
+def related(source: EventSource, event: Event, number: int, limit: int = 5) -> list[tuple[int, list[str]]]:
+    """Events naming the same people or vehicles as `event` (event `number` of `source`), each with the
+    ids it shares, in date order.
 
     The `limit` most related are kept: a shared name counts 1/(its number of events),
     so two astronauts shared weigh more than a station named in many events; among
-    equals, the nearest in date.
+    equals, the nearest in date. Only the best weights are ranked by date (a vehicle of a
+    big store is named by hundreds of thousands of events), and the names shared looked
+    up for the events kept.
     """
-    shared: dict[int, list[str]] = {}
+    names = [(entity_id, source.tagged(field, entity_id)) for field in ("people", "vehicles") for entity_id in event.get(field, [])]
     weight: dict[int, float] = {}
-    for field in ("people", "vehicles"):
-        for entity_id in event.get(field, []):
-            tagged = source.tagged(field, entity_id)
+    for _, tagged in names:
+        share = 1 / len(tagged)
+        if not weight:
+            weight = dict.fromkeys(tagged, share)  # 0.0 + share: the same float as a sum from nothing
+        else:
             for i in tagged:
-                if source.event_id(i) != event["id"]:
-                    shared.setdefault(i, []).append(entity_id)
-                    weight[i] = weight.get(i, 0.0) + 1 / len(tagged)
+                weight[i] = weight.get(i, 0.0) + share
+    weight.pop(number, None)
+    by_weight: dict[float, list[int]] = {}
+    for i, w in weight.items():
+        by_weight.setdefault(round(w, 9), []).append(i)
     day = _day_count(date_number(event["date"]))
-    ranked = sorted(shared, key=lambda i: (-round(weight[i], 9), abs(_day_count(source.dates(i)[0]) - day), i))
-    return [(i, shared[i]) for i in source.in_order(ranked[:limit])]
+    kept: list[int] = []
+    for level in sorted(by_weight, reverse=True):
+        if len(kept) >= limit:
+            break
+        events = by_weight[level]
+        distances = [abs(_day_count(start) - day) for start in source.starts(events)]
+        kept.extend(i for _, i in heapq.nsmallest(limit - len(kept), zip(distances, events, strict=True)))
+    return [(i, [entity_id for entity_id, tagged in names if _holds(tagged, i)]) for i in source.in_order(kept)]
+
+
+def _holds(ascending: list[int], i: int) -> bool:
+    k = bisect.bisect_left(ascending, i)
+    return k < len(ascending) and ascending[k] == i
 
 
 def _day_count(number: int) -> int:
