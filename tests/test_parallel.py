@@ -132,3 +132,21 @@ def test_both_gives_the_childs_bytes_and_makes_them_here_if_it_fails():
 def test_a_child_shares_with_no_one():
     _, theirs = parallel.both(lambda: None, lambda: str(parallel.available()).encode())
     assert theirs == b"False" and parallel.available()
+
+
+def test_a_child_that_ends_while_it_writes_is_an_error_not_a_silent_gap(tmp_path):
+    import signal
+
+    parent = os.getpid()
+    out = (tmp_path / "out").open("wb")
+
+    def write(data: bytes) -> None:
+        out.write(data)
+        if os.getpid() != parent:
+            out.flush()
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
+
+    with pytest.raises(parallel.ChildLost, match="a helper process ended while it wrote its part of the output"):
+        parallel.in_turn([tagged_part(i) for i in range(4)], write, out.flush)
+    out.close()
+    assert no_child_left()
