@@ -38,6 +38,7 @@ QUERIES = [
     ["who", "惠特森"],
     ["who", "布莱斯尼克", "--category", "eva"],
     ["show", "2001-005"],
+    ["show", "5"],  # a number: an event in each year has it, so the full id is asked for
 ]
 
 

@@ -128,6 +128,9 @@ class CombinedSource:
         part, j = self._locate(i)
         return part.event_id(j)
 
+    def event_ids(self) -> list[str]:
+        return [event_id for part in self.parts for event_id in part.event_ids()]
+
     def decoded(self, numbers: list[int]) -> Iterable[Event]:
         for k, run in self._split(numbers):
             yield from self.parts[k].decoded(run)

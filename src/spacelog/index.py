@@ -894,8 +894,11 @@ class IndexSource:
                 yield event
 
     def event_id(self, i: int) -> str:
+        return self.event_ids()[i]
+
+    def event_ids(self) -> list[str]:
         if self._ids is None:
             self._ids = self._section("ids").decode("utf-8").split("\n")
             if len(self._ids) != self.n and self.n:
                 raise DataError("the index's ids do not match its number of events")
-        return self._ids[i]
+        return self._ids

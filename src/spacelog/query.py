@@ -67,6 +67,8 @@ class EventSource(Protocol):
 
     def event_id(self, i: int) -> str: ...
 
+    def event_ids(self) -> list[str]: ...  # the id of every event, by number
+
     def store_text(self, numbers: list[int]) -> Iterable[bytes]: ...  # the store lines of these events, verbatim, each ended by \n, in blocks
 
     def store_text_parts(self, numbers: list[int]) -> list[Callable[[], Iterable[bytes]]]: ...  # store_text in parts made apart, in order
@@ -135,6 +137,9 @@ class MemorySource:
 
     def event_id(self, i: int) -> str:
         return self.events[i]["id"]
+
+    def event_ids(self) -> list[str]:
+        return [e["id"] for e in self.events]
 
 
 class EventFilter:
