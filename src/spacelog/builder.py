@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from . import parallel
 from .blocks import EventCheck, blocks, holds_unsafe
 from .crc import crcs_to
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress, offset_typecode
@@ -292,7 +293,7 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
     _keep_freed_memory()  # before the fork: the child too
     fd = store_file.fileno()
     total = os.fstat(fd).st_size
-    cut = line_after_middle(fd, total) if total >= TWO_CORES_FROM and (os.cpu_count() or 1) > 1 else None
+    cut = line_after_middle(fd, total) if total >= TWO_CORES_FROM and parallel.available() else None
     child = _scan_in_child(fd, cut, total, registry, spill_dir) if cut else None
     from .grams import GramBuilder  # numpy: after the fork, so the child never has its threads
 

@@ -16,6 +16,7 @@ import pickle
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
+from . import parallel
 from .store import decode_line, line_after_middle, read_lines, split_lines
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ Checked = tuple[int, dict | None, list[str], bytes]  # line number, object (None
 
 def middle(path: str) -> int | None:
     """The offset of the first line at or after the middle of a big regular file, if it is worth halving."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not parallel.available():
         return None
     try:
         size = os.stat(path).st_size

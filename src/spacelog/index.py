@@ -69,6 +69,7 @@ SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes t
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
 PART_SPAN = 8 << 20  # store bytes whose lines make one part of a long listing (parallel.in_turn)
 FEW_A_PART = 4096  # lines read one at a time that make one part
+MANY_LINES = 64  # one event in this many or more: their lines are cut from reads of the store, not read one at a time
 STORE_CHUNK = 1 << 20  # store bytes cut at a time for many lines: still in the core's cache when cut (8 MB took 1.5x as long)
 KEY_BLOCK = 1024  # bytes of keys under one CRC: a query verifying a few candidates reads a few (4 KiB: 15 ms more for 13,796)
 KEY_PAGE = 64 * KEY_BLOCK  # a read of many blocks starts and ends at a multiple of this (or the end), where `key_crc_to` has a CRC
@@ -504,7 +505,7 @@ class IndexSource:
         if where is None:
             return []
         start, count, crc = where
-        if count * 64 >= self.n:  # enough to be listed from the line arrays (store_text_parts): read them meanwhile
+        if count * MANY_LINES >= self.n:  # listed from the line arrays (store_text_parts): read them meanwhile
             self._read_ahead("line_off", "line_len")
         data = os.pread(self._index.fileno(), 4 * count, self.meta["sections"]["postings"][0] + 4 * start)
         if len(data) != 4 * count or zlib.crc32(data) != crc:
@@ -805,7 +806,7 @@ class IndexSource:
         if self.n and offsets[-1] + lengths[-1] > self._store_size:
             raise DataError("the index's line offsets run past the end of the store")  # a CRC collision, or a bad build
         m = len(numbers)
-        if m < 2 or m * 64 < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
+        if m < 2 or m * MANY_LINES < self.n or not all(map(lt, numbers, islice(numbers, 1, None))):
             return [partial(self._lines_text, numbers[j : j + FEW_A_PART], offsets, lengths) for j in range(0, m, FEW_A_PART)]
         parts: list[Callable[[], Iterable[bytes]]] = []
         j = 0

@@ -32,7 +32,8 @@ class ChildLost(OSError):
 
 
 def available() -> bool:
-    """Whether a second process may share the work: a second core, fork, and not already a child."""
+    """Whether a second process may share the work (of a query, a build, a check): a second core,
+    fork, and not already a child."""
     global _cores
     if _in_child or not hasattr(os, "fork"):
         return False
