@@ -119,6 +119,64 @@ def test_every_kind_of_line_is_indexed_as_a_full_read_reads_it(tmp_path, monkeyp
         assert f"{store}:{number}: " in stderr and message in stderr.split(f"{store}:{number}: ")[1].split("\n")[0], (number, message)
 
 
+def usual_lines(first: int, count: int) -> list[bytes]:
+    """Compact lines of valid events, as a store written by spacelog holds them."""
+    base = shipped_events()[0]
+    return [
+        json.dumps(dict(base, id=f"2017-{k:03d}", seq=k, text=f"{k}号，空间站"), ensure_ascii=False, separators=(",", ":")).encode()
+        for k in range(first, first + count)
+    ]
+
+
+def test_a_usual_block_is_decoded_at_once_as_the_json_module_decodes_it():
+    lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode() for e in shipped_events()]
+    block = b"\n".join(lines) + b"\n"
+    quick = blocks.quick_lines(block)
+    assert quick is not None
+    decoded, starts, ends = quick
+    assert [block[a:b] for a, b in zip(starts, ends, strict=True)] == lines
+    assert [{name: getattr(line, name) for name in blocks.Line.__struct_fields__} for line in decoded] == [
+        {name: e[name] for name in blocks.Line.__struct_fields__} for e in shipped_events()
+    ]
+
+
+# Lines the JSON module and msgspec might read apart, each set among usual lines in one block;
+# True where the block is still decoded at once
+_QUIRKS = {
+    "unknown field": (b',"source":{"page":[1,2.5,null,true]}}', True),
+    "a huge number in an unknown field": (b',"x":1e400}', True),
+    "a field twice": (rb',"text":"\u7a7a\u95f4\u7ad9\uff0c\u7b2c\u4e8c\u6b21"}', True),
+    "an escaped field name": (rb',"\u0074ext":"\u7a7a\u95f4\u7ad9"}', True),
+    "unknown field, bad UTF-8": (b',"note":"\xff"}', False),
+    "unknown key, bad UTF-8": (b',"\xc0\x80":1}', False),
+    "NaN in an unknown field": (b',"x":NaN}', False),
+    "two objects on a line": (
+        b'}{"id":"2017-900","seq":900,"date":"2017-01-03","end":null,"text":"x","agencies":[],"people":[],"vehicles":[],"categories":[]}',
+        False,
+    ),
+    "a control character": (b',"x":"a\tb"}', False),
+    "a trailing comma": (b",}", False),
+}
+
+
+@pytest.mark.parametrize("quirk", _QUIRKS)
+def test_a_quirk_among_usual_lines_is_read_as_a_full_read_reads_it(tmp_path, monkeypatch, quirk):
+    tail, at_once = _QUIRKS[quirk]
+    odd = usual_lines(50, 1)[0][:-1] + tail
+    assert (blocks.quick_lines(b"\n".join([*usual_lines(1, 5), odd]) + b"\n") is not None) == at_once
+    store = tmp_path / "s.jsonl"
+    store.write_bytes(b"\n".join([*usual_lines(1, 5), odd, *usual_lines(6, 5)]) + b"\n")
+    monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / "cache"))
+    for query in (["search", "空间站"], ["timeline", "--month", "1"]):
+        args = [*query, "--data", str(store), "--format", "jsonl"]
+        monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", str(10**12))
+        plain = cli(*args)
+        monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+        indexed = cli(*args)
+        assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (plain.exit_code, plain.stdout, plain.stderr), query
+        assert indexed.stdout.count("\n") >= 10 or query[0] != "search"
+
+
 # pieces of the unsafe sequences (their leads, and bytes that may follow) and their neighbours
 _NEAR_UNSAFE = [b"\xe2\x80", b"\xe2\x81", b"\xe2", b"\xc2", b"\xc3"] + [
     bytes([b]) for b in (0x7E, 0x7F, 0x80, 0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9F, 0xA0, 0xA5, 0xA6, 0xA7, 0xA9, 0xAA, 0xAD, 0xAE, 0xAF, 0xB7, 0x0A, 0x22)

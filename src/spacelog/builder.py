@@ -12,22 +12,23 @@ a full read reports against the first half), this process reads the second half 
 from __future__ import annotations
 
 import array
+import itertools
 import json
 import os
 import pickle
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import parallel
-from .blocks import EventCheck, blocks, holds_unsafe
+from .blocks import EventCheck, Line, blocks, holds_unsafe, quick_line, quick_lines
 from .crc import crcs_to
 from .index import _ARRAYS, CHUNK, KEY_BLOCK, KEY_PAGE, MAGIC, SEQS, Progress, offset_typecode
 from .query import date_number, overlaps_month
 from .registry import Registry
-from .store import LONE_SURROGATE_ESCAPE, TAG_FIELDS, decode_line, line_after_middle, scan_once
+from .store import FIELDS, decode_line, line_after_middle
 from .text import UNSAFE_JSON_BYTES
 
 if TYPE_CHECKING:
@@ -106,72 +107,75 @@ class Half:
 
         ids, seen, diagnostics, check, seqs = self.ids, self.seen, self.diagnostics, EventCheck(registry), self.seqs
         line_off, line_len, starts, ends = (self.arrays[name] for name in ("line_off", "line_len", "start", "end"))
-        by_value = tuple((field, _Postings(f"{field}:", self.postings)) for field in TAG_FIELDS)  # the postings of tags seen
+        by_agency, by_person, by_vehicle, by_category = (_Postings(f"{field}:", self.postings) for field in ("agencies", "people", "vehicles", "categories"))
         by_month = _Postings("month:", self.postings)
-        lines = self.lines
         for offset, block in blocks(fd, begin, end):
             if progress:
                 progress(offset - begin, end - begin)
-            raws = block.split(b"\n")
-            if block.endswith(b"\n"):
-                raws.pop()
-            try:
-                texts = block.decode("utf-8").split("\n")[: len(raws)]
-            except UnicodeDecodeError:
-                texts = [""] * len(raws)  # every line through decode_line, which says where
             unsafe_here = holds_unsafe(block)
-            halves_here = LONE_SURROGATE_ESCAPE.search(block) is not None  # EventCheck does not look for them
             keyed: list[str] = []
             spans: list[int] = []
-            event: Any
-            for raw, line in zip(raws, texts, strict=True):
-                lines += 1
-                start, offset = offset, offset + len(raw) + 1
-                if line[:1] == "{" and line[-1:] == "}" and not (halves_here and LONE_SURROGATE_ESCAPE.search(raw)):
-                    try:
-                        event, stop = scan_once(line, 0)
-                    except Exception:  # every fault is described by decode_line
-                        stop = -1
-                    days = check.dates(event) if stop == len(line) else None
-                    length = len(raw)
-                else:
-                    days = None
-                if days is None:
-                    found = self._decoded(raw, start, lines, registry)
-                    if found is None:
-                        continue
-                    event, days, start, length = found
-                event_id = event["id"]
+            for line_no, event, (first, last), start, length in self._valid_lines(block, offset, check, registry):
+                event_id = event.id
                 if event_id in seen:
-                    diagnostics.append([lines, f"duplicate id {event_id}", seen[event_id]])  # the path is added when read
+                    diagnostics.append([line_no, f"duplicate id {event_id}", seen[event_id]])  # the path is added when read
                     continue
-                seen[event_id] = lines
+                seen[event_id] = line_no
                 i = len(ids)
-                if unsafe_here and UNSAFE_JSON_BYTES.search(raw):  # never matches blanks or a BOM: raw is as good as the stripped line
+                if unsafe_here and UNSAFE_JSON_BYTES.search(block, start - offset, start - offset + length):  # never in blanks or a BOM
                     self.unsafe.append(i)
                 ids.append(event_id)
                 line_off.append(start)
                 line_len.append(length)
-                keyed.append(event["text"])
-                first, last = days
-                seq = event["seq"]
+                keyed.append(event.text)
+                seq = event.seq
                 spans.append(first // 10000 * SEQS + seq)  # (year, seq): equal for equal ids
                 seqs.append(seq if seq < SEQ_CAP else SEQ_CAP)
                 starts.append(first)
                 ends.append(last)
-                for field, postings in by_value:
-                    for value in event[field]:
-                        postings[value].append(i)
+                for value in event.agencies:
+                    by_agency[value].append(i)
+                for value in event.people:
+                    by_person[value].append(i)
+                for value in event.vehicles:
+                    by_vehicle[value].append(i)
+                for value in event.categories:
+                    by_category[value].append(i)
                 if first // 100 == last // 100:
                     by_month[first // 100 % 100].append(i)
                 else:
                     for month in range(1, 13):
                         if overlaps_month(first, last, month):
                             by_month[month].append(i)
-            self.lines = lines
             if keyed:
                 on_keys(joined_keys(keyed), len(keyed))
                 self.id_span = [min(self.id_span[0], min(spans)), max(self.id_span[1], max(spans))]
+
+    def _valid_lines(self, block: bytes, offset: int, check: EventCheck, registry: Registry) -> Iterator[tuple[int, Line, tuple[int, int], int, int]]:
+        """(line number, event, its first and last day, offset, length) of each valid line of a block
+        that starts at `offset` of the store; the faults of the others noted in diagnostics."""
+        quick = quick_lines(block)
+        decoded: list[Line] | list[Line | None]
+        places: Iterable[tuple[int, int]]
+        if quick is not None:
+            decoded, places = quick[0], zip(quick[1], quick[2], strict=True)
+        else:
+            raws = block.split(b"\n")
+            if block.endswith(b"\n"):
+                raws.pop()
+            decoded = [quick_line(raw) for raw in raws]
+            starts = itertools.accumulate((len(raw) + 1 for raw in raws), initial=0)  # one more than the lines
+            places = [(at, at + len(raw)) for at, raw in zip(starts, raws, strict=False)]
+        line_no = self.lines
+        for event, (at, stop) in zip(decoded, places, strict=True):
+            line_no += 1
+            if event is not None and (days := check.dates(event)) is not None:
+                yield line_no, event, days, offset + at, stop - at
+                continue
+            found = self._decoded(block[at:stop], offset + at, line_no, registry)
+            if found is not None:
+                yield line_no, *found
+        self.lines = line_no
 
     def __getstate__(self) -> dict:
         """What the child sends: its ids as one string (a store's ids are ASCII digits and a dash),
@@ -182,7 +186,7 @@ class Half:
         self.__dict__.update(state)
         self.ids = state["ids"].split("\n") if state["ids"] else []
 
-    def _decoded(self, raw: bytes, start: int, line_no: int, registry: Registry) -> tuple[dict, tuple[int, int], int, int] | None:
+    def _decoded(self, raw: bytes, start: int, line_no: int, registry: Registry) -> tuple[Line, tuple[int, int], int, int] | None:
         """A line the quick path was unsure of, as `load_store` reads it: (event, its days, offset, length), or
         None for a blank or bad line (its problems noted against `line_no`)."""
         if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
@@ -197,7 +201,8 @@ class Half:
             self.diagnostics.extend([line_no, p, None] for p in problems)
             return None
         first = date_number(event["date"])
-        return event, (first, date_number(event["end"]) if event["end"] else first), start, len(content.rstrip())
+        fields = Line(**{name: event[name] for name in FIELDS})
+        return fields, (first, date_number(event["end"]) if event["end"] else first), start, len(content.rstrip())
 
     def join(self, other: Half) -> None:
         """Add the events of the half that follows this one."""
