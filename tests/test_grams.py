@@ -53,3 +53,19 @@ def test_the_postings_are_the_same_bytes_whatever_the_ranges_and_threads(tmp_pat
         index, ranges = index_of(store, tmp_path, monkeypatch, threads, 1)
         assert index == one_range
         assert ranges[0] == ranges[1] == bigrams(tmp_path / f"index-{threads}-1") >= {0: 0, 1: 10, 2400: 1000}[events]  # one range a bigram
+
+
+def test_postings_spilled_in_two_bytes_or_four_give_the_same_index(tmp_path, monkeypatch):
+    from spacelog import grams
+
+    store = tmp_path / "s.jsonl"
+    make_store(store, 2400, "mixed")
+    chunks = []
+    monkeypatch.setattr(grams, "chunk_postings", lambda text, found=grams.chunk_postings: chunks.append(found(text)) or chunks[-1])
+    short, _ = index_of(store, tmp_path, monkeypatch, 2, 1 << 16)
+    assert {events.dtype.itemsize for _, _, events in chunks} == {2}
+    chunks.clear()
+    monkeypatch.setattr(grams, "SHORT_POSTINGS", 100)  # every chunk holds more events
+    long, _ = index_of(store, tmp_path, monkeypatch, 2, 1 << 16)
+    assert {events.dtype.itemsize for _, _, events in chunks} == {4}
+    assert long == short

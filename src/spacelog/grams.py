@@ -22,7 +22,13 @@ from .crc import crc32_combine
 CHUNK_EVENTS = 8192  # events sorted at once (a chunk may hold more, up to 1 << LOCAL_BITS)
 RANGE_POSTINGS = 4 << 20  # postings laid out per write (16 MiB)
 LOCAL_BITS = 20
+SHORT_POSTINGS = 1 << 16  # a chunk of at most this many events spills each posting in two bytes
 CHAR_BITS = 21  # every code point fits in 21 bits: a bigram is (first << 21) | second
+
+
+# A chunk's bigrams, how many of its events hold each, where its postings start in its spill
+# file (in bytes), that file, the number of its first event, and the numpy type of its postings
+Chunk = tuple[np.ndarray, np.ndarray, int, int, int, str]
 
 
 class GramBuilder:
@@ -33,9 +39,8 @@ class GramBuilder:
         self._pending: list[str] = []  # keys, one a line
         self._count = 0  # keys pending
         self._first = 0  # number of the first pending event
-        self._spilled = 0  # postings in the spill file so far
-        # (bigrams, their counts, first posting in its spill file, that file, what its event numbers lack)
-        self.chunks: list[tuple[np.ndarray, np.ndarray, int, int, int]] = []
+        self._spilled = 0  # bytes in the spill file so far
+        self.chunks: list[Chunk] = []
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -62,10 +67,10 @@ class GramBuilder:
 
     def _sort_chunk(self, text: str, first: int) -> None:
         try:
-            grams, counts, events = chunk_postings(text, first)
+            grams, counts, events = chunk_postings(text)
             self.spill.write(events.tobytes())
-            self.chunks.append((grams, counts, self._spilled, self.spill.fileno(), 0))
-            self._spilled += len(events)
+            self.chunks.append((grams, counts, self._spilled, self.spill.fileno(), first, events.dtype.str))
+            self._spilled += events.nbytes
         except BaseException as err:  # raised again in the building thread
             self._error = err
 
@@ -77,10 +82,10 @@ class GramBuilder:
         self.spill.flush()
         return self._first
 
-    def adopt(self, chunks: list[tuple[np.ndarray, np.ndarray, int, int, int]], events: int) -> None:
+    def adopt(self, chunks: list[Chunk], events: int) -> None:
         """Take the chunks another builder (in a child process) made of the next `events` events."""
         self.finish()
-        self.chunks += [(grams, counts, spilled, fd, shift + self._first) for grams, counts, spilled, fd, shift in chunks]
+        self.chunks += [(grams, counts, at, fd, first + self._first, dtype) for grams, counts, at, fd, first, dtype in chunks]
         self._first += events
 
 
@@ -150,12 +155,14 @@ class PostingsWriter:
         start = self.start[g0 : g1 + 1].tolist()
         low = start[0]
         block = np.empty(start[-1] - low, np.uint32)
-        for k, (_, counts, spilled, fd, shift), d, s in zip(self.where, self.chunks, self.dest, self.source, strict=True):
+        for k, (_, counts, at, fd, first, dtype), d, s in zip(self.where, self.chunks, self.dest, self.source, strict=True):
             k0, k1 = np.searchsorted(k, [g0, g1])
             if k0 == k1:
                 continue
             e0, e1 = int(s[k0]), int(s[k1 - 1] + counts[k1 - 1])
-            events = np.frombuffer(os.pread(fd, 4 * (e1 - e0), 4 * (spilled + e0)), np.uint32) + np.uint32(shift)
+            size = np.dtype(dtype).itemsize
+            local = np.frombuffer(os.pread(fd, size * (e1 - e0), at + size * e0), dtype)
+            events = np.add(local, np.uint32(first), dtype=np.uint32)
             block[np.repeat(d[k0:k1] - low - (s[k0:k1] - e0), counts[k0:k1]) + np.arange(e1 - e0)] = events
         view = block.data.cast("B")
         pieces: list[bytes | memoryview] = []  # lists of event numbers side by side in `block` go out as one piece
@@ -226,10 +233,11 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def chunk_postings(text: str, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct bigrams of the keys in `text`, each ending in a line end (events first,
-    first + 1, ...), ascending; how many events hold each; and those events, bigram by
-    bigram, each run ascending. In place where it can be: each pass is over every character."""
+def chunk_postings(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct bigrams of the keys in `text`, each ending in a line end (events 0, 1, ...),
+    ascending; how many events hold each; and those events, bigram by bigram, each run
+    ascending: in two bytes each when they fit (half the spill file to write and read back).
+    In place where it can be: each pass is over every character."""
     chars = np.frombuffer(text.encode("utf-32-le"), np.uint32)  # no key holds a line end (search_key drops whitespace)
     is_end = chars == 10
     ends = np.flatnonzero(is_end)
@@ -248,10 +256,9 @@ def chunk_postings(text: str, first: int) -> tuple[np.ndarray, np.ndarray, np.nd
     np.not_equal(pairs[1:], pairs[:-1], out=distinct[1:])
     pairs = pairs[distinct]
     if not len(pairs):
-        return pairs, np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        return pairs, np.zeros(0, np.int64), np.zeros(0, np.uint16)
     grams = pairs >> LOCAL_BITS
-    events = (pairs & ((1 << LOCAL_BITS) - 1)).astype(np.uint32)
-    events += np.uint32(first)
+    events = (pairs & ((1 << LOCAL_BITS) - 1)).astype(np.uint16 if len(ends) <= SHORT_POSTINGS else np.uint32)
     starts = np.flatnonzero(np.concatenate(([True], grams[1:] != grams[:-1])))
     counts = np.diff(np.append(starts, len(grams)))
     return grams[starts], counts, events
