@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
+from typing import cast
 
 import msgspec
 
@@ -74,7 +75,11 @@ class Line(msgspec.Struct, gc=False):
     categories: list[str]
 
 
-LINE = msgspec.json.Decoder(Line)
+class KnownLine(Line, forbid_unknown_fields=True, gc=False):
+    """A Line of no other field: every byte of it is then read, its strings checked as UTF-8."""
+
+
+LINE, KNOWN_LINE = msgspec.json.Decoder(Line), msgspec.json.Decoder(KnownLine)
 
 
 def quick_lines(block: bytes) -> tuple[list[Line], list[int], list[int]] | None:
@@ -82,13 +87,14 @@ def quick_lines(block: bytes) -> tuple[list[Line], list[int], list[int]] | None:
     not plainly one compact object (then it is read line by line).
 
     Stricter than the JSON module where they differ (a bool or float seq, an integer beyond 64
-    bits, NaN anywhere are refused). Unknown fields are skipped unread, so the bytes are checked
-    as UTF-8 first. Every line must start with { and end with }: then a line that decodes to no
-    object or to two cannot keep the count of lines.
+    bits, half a surrogate pair, NaN anywhere are refused). A block with an unknown field is
+    decoded again, its unknown fields skipped unread, once its bytes are checked as UTF-8.
+    Every line must start with { and end with }: then a line that decodes to no object or to
+    two cannot keep the count of lines.
     """
     import numpy as np
 
-    if block[:1] != b"{" or not block.endswith(b"\n") or LONE_SURROGATE_ESCAPE.search(block):
+    if block[:1] != b"{" or not block.endswith(b"\n") or (b"\\u" in block and LONE_SURROGATE_ESCAPE.search(block)):
         return None
     data = np.frombuffer(block, np.uint8)
     ends = np.flatnonzero(data == 10)
@@ -96,9 +102,14 @@ def quick_lines(block: bytes) -> tuple[list[Line], list[int], list[int]] | None:
         return None
     gc.disable()  # a block's 2,000 events are alive at once: collections would walk them again and again
     try:
-        block.decode("utf-8")
-        lines = LINE.decode_lines(block)
-    except (UnicodeDecodeError, msgspec.DecodeError):
+        lines = cast("list[Line]", KNOWN_LINE.decode_lines(block))
+    except msgspec.ValidationError:  # maybe an unknown field
+        try:
+            block.decode("utf-8")
+            lines = LINE.decode_lines(block)
+        except (UnicodeDecodeError, msgspec.DecodeError):
+            return None
+    except msgspec.DecodeError:
         return None
     finally:
         gc.enable()
