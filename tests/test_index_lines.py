@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 
 import pytest
@@ -145,4 +146,26 @@ def test_a_store_written_to_in_place_while_read_is_an_error(tmp_path, monkeypatc
         f.write(b" ")
     with pytest.raises(DataError, match="the store changed while it was being read; run the command again"):
         list(indexed.store_text(list(range(N))))
+    indexed.close()
+
+
+@pytest.mark.parametrize("cut", ["before the listing", "after its first chunk"])
+def test_a_store_cut_short_in_place_while_read_is_an_error(tmp_path, monkeypatch, cut):
+    """The listing maps the store: a store cut short is found before a chunk is cut from it, never
+    read past its end (where a mapping gives SIGBUS: here past the first page)."""
+    from spacelog import index
+
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    monkeypatch.setattr(index, "STORE_CHUNK", 600)  # many chunks
+    store = tmp_path / "s.jsonl"
+    write_store(store, ["adjacent"])
+    indexed, _ = sources(store)
+    parts = b""
+    if cut == "before the listing":
+        os.truncate(store, 4096)
+    with pytest.raises(DataError, match="the store changed while it was being read; run the command again"):
+        for block in indexed.store_text(list(range(N))):
+            parts += block
+            os.truncate(store, 4096)
+    assert 0 < len(parts) <= 4096
     indexed.close()
