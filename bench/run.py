@@ -410,9 +410,9 @@ def summary(checks: list[Check]) -> list[str]:
     if missed:
         lines += ["Missed:", ""]
         lines += [f"- {what}: **{ratio:.2f}**, target ≤ {limit:g} (missed by {ratio / limit:.2f}×)" for what, ratio, limit in missed]
-        lines += ["", *WHY, ""]
+        lines += [""]
     lines += ["Met:", ""] + [f"- {what}: {ratio:.2f} (≤ {limit:g})" for what, ratio, limit in met] + [""]
-    return lines
+    return [*lines, *WHY, ""]  # written by hand, dated: where the time goes, measured
 
 
 DESIGN = """## Design
@@ -437,9 +437,10 @@ cache when searched). A query turns terms and filters into lists or sets of even
 (a tag, a month or one plain term stays an ascending list: no set of half a million is made)
 and decodes nothing it does not print: jsonl and
 json copy the store's own lines (escaping the rare line with terminal-unsafe characters,
-which the index lists): many are cut from 1 MB reads into one reused buffer, lines that follow
-one another in the store as one slice, every line's braces checked in one C call, their bounds
-looked up a chunk at a time; a few are
+which the index lists): many are cut from the store mapped into memory (only their bytes are
+copied, not those between them), 1 MB of store at a time, lines that follow one another in the
+store as one slice, every line's braces checked in one C call, their bounds looked up a chunk at
+a time; a few are
 read one `pread` each, while a thread has read the arrays that place them during the search.
 tsv and csv decode many events from the same reads, and a terminal draws a long listing 500
 rows at a time. A long listing in jsonl, tsv or csv to a file or a pipe is cut in parts (8 MB
@@ -447,10 +448,11 @@ of store, or 4,096 lines read one at a time), made by two processes in turn, eac
 once the one before is out (`parallel.in_turn`: a token on a pipe); whatever goes wrong in the
 forked process, the first makes its parts, so output and errors are those of one process.
 The build reads the store on both cores (a forked process takes the second half), 1 MB of
-lines at a time: the usual line is decoded by the JSON module's C scanner and checked against
-the dates and tags seen before (any other line goes through the validation that words each
-fault), a block's texts are normalised at once through a numpy table, and each process sorts
-its own character pairs with numpy in a thread beside the reading; the postings are written
+lines at a time: the usual block is decoded in one msgspec call into typed records (each
+field's type checked in C) whose dates and tags are checked against those seen before (any
+other line goes through the validation that words each fault), a block's texts are normalised
+at once through a numpy table, and each process sorts its own character pairs with numpy in a
+thread beside the reading, spilling each chunk's postings in two bytes each; the postings are written
 a range of pairs at a time, each at its foreseen place, by a thread while the child's keys are
 copied and by both threads once they are. glibc is asked to keep the memory each block frees
 for the next (a third of the page faults). Each index is one immutable
@@ -520,41 +522,36 @@ table is mostly Rich's `Columns` of `agency` (four counter tables measured sever
 and the wrapping of each text."""
 
 WHY = [
-    "Why, measured on 2026-12-07 on this machine at 1,000,000 events (warm page cache and index, wall time,",
-    "code at 620bd39). Two earlier full runs today gave: at 5742db2, agency 2.29× and 2.04×, broad 3.94× and",
-    "3.60×, selective 1.49× and 1.33×, the first query 1.56× and 1.56×; at 5ba165c, agency 2.31× and 2.06×,",
-    "broad 4.30× and 3.81×, selective 1.48× and 1.30×, the first query 1.65× and 1.70×. Before this session's",
-    "work on the second core (fd11c70): agency 3.21× and 3.16×, broad 5.79× and 6.05×, selective 1.54× and",
-    "1.85×. So agency is at the limit (met on the mixed store here, 1.97×), and broad and selective search",
-    "are met in all three runs.",
+    "Closest to their limits, measured on 2026-12-07 on this machine at 1,000,000 events (warm page cache,",
+    "wall time, code at 27b3b86), in this run and in one full run just before it (ratios on the same / the",
+    "mixed store): the first query ÷ one jq search 1.41 / 1.44 here, 1.41 / 1.33 before (limit 1.5); agency",
+    "NASA ÷ ripgrep 1.82 / 1.77 here, 1.77 / 1.74 before (limit 2). Three full runs earlier today, on the code",
+    "before these changes (620bd39 and two commits before it), missed both: the first query 1.55-1.70, agency",
+    "1.97-2.31.",
     "",
-    "- **agency NASA** (328,483 events, a third of the store; 0.281-0.291 s here, 1.97-2.31× ripgrep over the",
-    "  three runs). Timed in a fresh process (5 runs): Python's start-up and the imports of Typer and the",
-    "  command 44-46 ms, the registry and the options 13-14 ms, the agency's postings turned into a list",
-    "  16-18 ms (the line arrays read by a thread meanwhile), sorting 7 ms, the parts of the listing 8-10 ms,",
-    "  then the listing 165-190 ms, made by two processes in turn (one process: 323-339 ms; two: 196-204 ms in",
-    "  the same harness, 188 ms once each part held its event numbers as an array). The listing is the",
-    "  store's pages copied, half by each process (a first read of the store in a while runs at 2.9 GB/s on",
-    "  this virtual machine, the next at 5 GB/s), every line's braces checked, and Python's steps for each of",
-    "  the 220,245 runs. Writing the runs with `os.writev` instead of joining them was slower (233-254 ms",
-    "  against 196-198: building the list of pieces costs more than the copy), and parts of 2 to 32 MB, or",
-    "  reads of 256 KB to 2 MB, all took 198-223 ms.",
-    "- **Broad search** (506,789 hits; 0.575-0.579 s here, 3.6× ripgrep). In process: 33 ms for the candidates,",
-    "  213-218 ms checking them against their keys (each process half of them: 193 ms for the first half,",
-    "  where one process took 262-276 ms for all; two processes contend for memory, so half the candidates",
-    "  take 70% of the time of all), 10 ms ordering, 222 ms for the listing in two processes (323-329 in one).",
-    "- **Selective search** (13,796 hits; 0.132-0.146 s, 1.2-1.3× ripgrep). Each process checks half the",
-    "  candidates (29-34 ms, 39-41 ms with the fork and the child's answer, against 36-40 ms in one process),",
-    "  and the 13,796 lines are read in four parts by two processes (24 ms, against 26-28 ms in one).",
-    "- **First query**, index build included (10.17 s and 9.72 s here, jq 6.06-6.27 s; 1.56-1.70× over the",
-    "  three runs, 1.38-1.50× in the best run before). The build is unchanged this session; its time varies",
-    "  by 10-20% from run to run on this machine (8.38-10.65 s in today's runs). Each half of the store is",
-    "  read on its core in about 6.2 s, then the index is written in 1.0-1.2 s with both cores 80% busy.",
-    "  Writing is dear on this machine: a page of a new file costs a fault of the virtual machine (a fresh",
-    "  700 MB file was written at 350-450 MB/s, an overwritten one at 6 GB/s). The reading loop costs about",
-    "  13 µs of CPU an event: decoding with the JSON C scanner, normalising a block through a numpy table",
-    "  (1.9 µs), pairing characters in a thread (2.6 µs), checking, and Python's steps for each line. msgspec",
-    "  and orjson stay out (orjson turns an integer beyond 64 bits into a float without a word).",
+    "- **First query**, index build included (7.39 s and 7.76 s here, jq 5.24-5.41 s). What changed:",
+    "  - The build decodes a block of about 2,000 store lines in one msgspec call into typed records",
+    "    (each field's type checked in C), first as lines of no other field than an event's (so no",
+    "    separate UTF-8 pass), the collector paused for the call. Reading 200,000 events on one core took",
+    "    1.45-1.59 s of CPU against 1.66-1.99 s with the JSON module's C scanner line by line; a whole first",
+    "    query at 1M events went from 9.5 to 9.1 s (medians of three, interleaved).",
+    "  - Each chunk of pair postings is spilled in two bytes an event (numbered from the chunk's first",
+    "    event) instead of four: 105 MB a process instead of 210 to write and read back. On this machine",
+    "    every page of a new file costs a fault of the virtual machine (a fresh 400 MB file was written at",
+    "    500 MB/s, the same file again after deleting it at 4.4 GB/s): the first query went from 9.22 to",
+    "    8.50 s (medians of three, interleaved).",
+    "  - Where its time goes now (timers in the process, two builds): each half of the store is read on",
+    "    its core in about 5.6 s, then the index is written in 1.35-1.9 s. The build writes 1.07 GB of new",
+    "    files: the index (672 MB), the child's keys (161 MB, copied into the index in 0.5 s while a thread",
+    "    lays out the pair postings), the two spill files (105 MB each) and the child's result (31 MB).",
+    "    jq keeps no state; with the index, a later selective search is 40-43× faster than jq.",
+    "- **agency NASA** (328,483 events, a third of the store; 0.232 s here, ripgrep 0.128 s). A long",
+    "  listing now cuts its lines from the store mapped into memory, where it read every byte of each",
+    "  megabyte into a buffer and cut the lines from it: only the lines' bytes are copied (258 -> 227 ms,",
+    "  medians of seven, interleaved; the broad search 521 -> 506 ms). In a fresh process (5 runs):",
+    "  Python's start-up and the imports 38-41 ms, the registry and the options 12-13 ms, the postings",
+    "  turned into a list 15-20 ms, sorting 6-7 ms, the parts of the listing 9-12 ms, then the listing",
+    "  123-146 ms, made by two processes in turn (165-190 ms before the mapping).",
     "",
     "Before the inverted index (ed766a8, a quieter machine): selective 3.3-3.9×, broad 8.7-9.3×, timeline",
     "2.1-2.4×, agency 3.7-4.0× ripgrep; first query 5-7× jq.",
