@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REGISTRY, ROOT, cli
 from spacelog.discover import discover
@@ -333,3 +335,13 @@ def test_hostile_names_are_inert_in_every_format(tmp_path, fmt):
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     if fmt == "toml":
         assert [e["name_zh"] for e in tomllib.loads(result.stdout)["entity"]] == ["“\x1b[31m红”号", "“A\u202eB”3"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text("阿伯克尔·-ab1", max_size=9), st.text("阿伯克尔·-ab1", max_size=9), st.integers(0, 3))
+def test_the_edit_distance_bound_is_rapidfuzz_levenshtein(a, b, most):
+    from rapidfuzz.distance import Levenshtein
+
+    from spacelog.discover import _within
+
+    assert _within(a, b, most) == (Levenshtein.distance(a, b) <= most), (a, b, most)

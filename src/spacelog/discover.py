@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from .registry import KINDS, Registry
 from .text import search_key
@@ -440,12 +441,25 @@ def _parts(name: str) -> tuple[str, str]:
 
 
 def _similar(a: str, b: str) -> bool:
-    """Two transliterations of one word: one character changed, added or dropped."""
-    if a == b:
-        return True
-    from rapidfuzz.distance import Levenshtein
+    """Two transliterations of one word: one character changed, added or dropped (two, from five characters on)."""
+    shorter = min(len(a), len(b))
+    return a == b or (shorter >= 2 and _within(a, b, 1 + (shorter >= 5)))
 
-    return min(len(a), len(b)) >= 2 and Levenshtein.distance(a, b) <= 1 + (min(len(a), len(b)) >= 5)
+
+def _within(a: str, b: str, most: int) -> bool:
+    """Whether the Levenshtein distance of two short names is at most `most`: row by row, stopping
+    once every cell of a row is over (names are a few characters: rapidfuzz's import would cost
+    more than all the rows `unknown` computes)."""
+    if abs(len(a) - len(b)) > most:
+        return False
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        above, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            above, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, above + (x != y))
+        if min(row) > most:
+            return False
+    return row[-1] <= most
 
 
 def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
@@ -544,13 +558,20 @@ def _same_entity(spelling: str, alias: str, kind: str) -> bool:
         given, surname = _parts(spelling)
         a_given, a_surname = _parts(alias)
         return len(surname) >= 3 and (given == a_given or not given) and surname != a_surname and _similar(surname, a_surname)
-    a, b = search_key(spelling), search_key(alias)
-    if _serial(a) != _serial(b) or a == b:
+    (a, serial_a, bare_a, stem_a), (b, serial_b, bare_b, stem_b) = _name_parts(spelling), _name_parts(alias)
+    if serial_a != serial_b or a == b:
         return False
-    if re.sub(r"[-.]", "", a) == re.sub(r"[-.]", "", b):
+    if bare_a == bare_b:
         return True  # “织女”-C and “织女”C
-    stem_a, stem_b = re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", a), re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", b)
     return len(stem_a) >= 3 and len(stem_a) == len(stem_b) and _similar(stem_a, stem_b)
+
+
+@cache
+def _name_parts(name: str) -> tuple[str, str, str, str]:
+    """A name's search key, its serial, the key without dashes and dots, and its stem (no serial):
+    each registry alias is compared with every unknown name of its kind."""
+    key = search_key(name)
+    return key, _serial(key), re.sub(r"[-.]", "", key), re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", key)
 
 
 # ------------------------------------------------------------------ registry entries
