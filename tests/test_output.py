@@ -265,7 +265,7 @@ def test_a_long_timeline_is_drawn_in_parts_with_each_month_headed_once(monkeypat
 
     for shown in month_chart([(month, len(numbers)) for month, numbers in groups]):
         console.print(shown)
-    console.print(timeline_table([(m, len(ns), [source.event(i) for i in ns]) for m, ns in groups], id_cells=len("2017-001")))
+    console.print(timeline_table([(m, (len(ns), len(ns)), [source.event(i) for i in ns]) for m, ns in groups], id_cells=len("2017-001")))
     assert parts.getvalue() == whole.getvalue()
     assert [line.split(" · ")[0].strip() for line in parts.getvalue().splitlines() if " · " in line] == [
         line.split(" · ")[0].strip() for line in whole.getvalue().splitlines() if " · " in line
@@ -292,3 +292,27 @@ def test_a_long_agency_listing_is_drawn_in_parts_under_one_title(monkeypatch):
     assert parts[: parts.index(title)] == whole[: whole.index(title)]  # the summary, counted in one pass
     assert parts.count(title) == 1 and len(numbers) > 10
     assert re.findall(r"^ (2017-\d{3}) ", parts, re.M) == [source.event_id(i) for i in numbers]
+
+
+def test_a_long_timeline_cut_by_limit_counts_every_match_in_its_chart_and_headings(monkeypatch):
+    import spacelog.output
+    from spacelog.query import group_by_month
+
+    source = shipped_source()
+    every = source.in_order(range(20))
+    months = [(m, len(ns)) for m, ns in group_by_month(source, every)]
+    groups = group_by_month(source, every[:13])  # cut inside a month
+    drawn = []
+    for part in (4, 1000):  # in parts, and whole
+        monkeypatch.setattr(spacelog.output, "LISTING_PART", part)
+        out = FakeTerminal()
+        choose_output("table", out).timeline(source, groups, shipped_registry(), every=every)
+        drawn.append(out.getvalue())
+    headings = [[line.strip() for line in d.splitlines() if " · " in line] for d in drawn]
+    charts = [[line for line in d.splitlines() if "█" in line] for d in drawn]
+    assert headings[0] == headings[1] and charts[0] == charts[1]  # the same headings and chart, in parts or whole
+    cut_month, listed = groups[-1][0], len(groups[-1][1])
+    total = dict(months)[cut_month]
+    assert listed < total and f"{cut_month} · {listed} of {total} events" in drawn[0]
+    assert all(f"{m} · {n} event" in drawn[0] for m, ns in groups[:-1] for n in [len(ns)])
+    assert [row.split()[:2] for row in charts[0]] == [[m, str(dict(months)[m])] for m, _ in groups]  # the listed months, every match counted

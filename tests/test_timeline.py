@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 
-from conftest import cli, eids, ids, run_on_terminal, shipped_events
+from conftest import cli, eids, ids, run_on_terminal, shipped_events, terminal_output
 
 
 def test_march():
@@ -90,3 +91,18 @@ def test_timeline_on_a_terminal_is_a_table():
 def test_timeline_in_a_pipe_is_tsv():
     events = shipped_events()
     assert cli(*TIMELINE_PAIR).stdout == f"2017-032\t2017-05-23\t\t{events[31]['text']}\teva\t\t佩吉·惠特森; 杰克·费希尔\t国际空间站\n"
+
+
+def test_a_timeline_cut_by_limit_still_counts_every_match():
+    """The chart counts every match of the months listed, and a month the listing cuts says how many of its events are listed."""
+    shown = run_on_terminal("timeline", "--limit", "10")
+    chart = shown.split("\n\n")[0].splitlines()
+    assert [row.split()[:2] for row in chart[1:]] == [["2017-01", "8"], ["2017-02", "10"]]  # the months listed, each with all its events
+    headings = [line.strip() for line in shown.splitlines() if " · " in line]
+    assert headings == ["2017-01 · 8 events", "2017-02 · 2 of 10 events"]
+    assert ids(cli("timeline", "--limit", "10").stdout) == [e["id"] for e in shipped_events()[:10]]  # a pipe: the rows alone
+
+
+def test_a_reversed_timeline_cut_by_limit_counts_the_month_it_cuts_in_chinese():
+    shown = terminal_output([sys.executable, "-m", "spacelog", "timeline", "--reverse", "--limit", "2"], env={"SPACELOG_LANG": "zh"})
+    assert [line.strip() for line in shown.splitlines() if " · " in line] == ["2017年12月 · 6 条，列出 2 条"]

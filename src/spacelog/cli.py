@@ -328,7 +328,9 @@ def timeline(*, options: QueryOptions) -> int:
     if options.count:
         return _count(out, len(numbers), options)
     if numbers:
-        out.timeline(source, group_by_month(source, options.listed(numbers)), registry)
+        listed = options.listed(numbers)
+        # a table of a listing cut by --limit still counts every match of its months, in its chart and headings
+        out.timeline(source, group_by_month(source, listed), registry, every=None if len(listed) == len(numbers) else numbers)
     return _found(len(numbers))
 
 

@@ -203,7 +203,7 @@ class LineOutput:
     def event_fields(self, registry: Registry) -> EventFields:
         return EventFields(choose_fields(self.fields, EVENT_FIELDS, DEFAULT_FIELDS), registry)
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry, *, every: list[int] | None = None) -> None:
         self.listing(source, [i for _, month in groups for i in month], registry)
 
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None:

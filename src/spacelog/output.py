@@ -38,7 +38,8 @@ class Output(Protocol):
 
     def listing(self, source: EventSource, numbers: list[int], registry: Registry, highlight: list[str] | None = None) -> None: ...
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None: ...
+    # the listed events by month; `every`: all the matches in date order, when --limit cut the listing
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry, *, every: list[int] | None = None) -> None: ...
 
     # the matches of a name, the close names that are not matches, and for each match the numbers of its events
     def who(self, query: str, matches: list[Match], suggestions: list[Match], numbers: list[list[int]], source: EventSource) -> None: ...
@@ -157,15 +158,21 @@ class TableOutput:
             part = source.decoded(numbers[start : start + LISTING_PART])
             self.console.print(self.render.events(part, highlight, title if not start else None, id_cells=id_cells, header=not start))
 
-    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry) -> None:
+    def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry, *, every: list[int] | None = None) -> None:
+        from .query import month_counts
+
+        months = None
+        if every is not None:  # the listed months, each with all its matches
+            counts = month_counts(source, every, [month for month, _ in groups])
+            months = [(month, counts[month]) for month, _ in groups]
         if sum(len(numbers) for _, numbers in groups) <= LISTING_PART:
-            for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups]):
+            for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups], months):
                 self.console.print(shown)
             return
-        for shown in self.render.month_chart([(month, len(numbers)) for month, numbers in groups]):
+        for shown in self.render.month_chart(months or [(month, len(numbers)) for month, numbers in groups]):
             self.console.print(shown)
         id_cells = max(len(source.event_id(i)) for _, numbers in groups for i in numbers)
-        for k, part in enumerate(_parts(groups, LISTING_PART)):  # as `listing` draws a long list
+        for k, part in enumerate(_parts(groups, LISTING_PART, dict(months or ()))):  # as `listing` draws a long list
             events = iter(source.decoded([i for _, _, numbers in part for i in numbers]))
             shown = [(month, count, list(islice(events, len(numbers)))) for month, count, numbers in part]
             self.console.print(self.render.timeline_table(shown, id_cells=id_cells, header=not k))
@@ -203,15 +210,16 @@ class TableOutput:
         self.stream.write(f"{n}\n")
 
 
-def _parts(groups: list[tuple[str, list[int]]], size: int) -> Iterator[list[tuple[str, int | None, list[int]]]]:
-    """The months' events `size` at a time: (month, its number of events, or None where it goes on from the part before, events)."""
-    part: list[tuple[str, int | None, list[int]]] = []
+def _parts(groups: list[tuple[str, list[int]]], size: int, totals: dict[str, int]) -> Iterator[list[tuple[str, tuple[int, int] | None, list[int]]]]:
+    """The months' events `size` at a time: (month, the number of its events listed and of all of them
+    (`totals`, else the same), or None where it goes on from the part before, events)."""
+    part: list[tuple[str, tuple[int, int] | None, list[int]]] = []
     room = size
     for month, numbers in groups:
         at = 0
         while at < len(numbers):
             taken = numbers[at : at + room]
-            part.append((month, None if at else len(numbers), taken))
+            part.append((month, None if at else (len(numbers), totals.get(month, len(numbers))), taken))
             at, room = at + len(taken), room - len(taken)
             if not room:
                 yield part

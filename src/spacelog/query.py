@@ -382,6 +382,20 @@ def closest_events(source: EventSource, query: str, limit: int = 3, budget: int 
     return source.in_order([i for _, i in scored[:limit]])
 
 
+def month_counts(source: EventSource, numbers: list[int], months: list[str]) -> dict[str, int]:
+    """How many of `numbers` (in date order) start in each of `months` (YYYY-MM): two bisections a
+    month, so a timeline cut by --limit counts its months' matches without reading every start."""
+
+    def month_of(i: int) -> int:
+        return source.starts([i])[0] // 100
+
+    counts = {}
+    for month in months:
+        yyyymm = int(month[:4]) * 100 + int(month[5:7])
+        counts[month] = bisect.bisect_right(numbers, yyyymm, key=month_of) - bisect.bisect_left(numbers, yyyymm, key=month_of)
+    return counts
+
+
 def group_by_month(source: EventSource, numbers: list[int]) -> list[tuple[str, list[int]]]:
     """(YYYY-MM, event numbers) for `numbers` in date order (or its reverse); an event is listed under the month it starts in."""
     months = map(floordiv, source.starts(numbers), repeat(100))

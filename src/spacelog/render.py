@@ -215,23 +215,32 @@ class MonthChart:
         yield table
 
 
-def timeline(groups: list[tuple[str, list[Event]]]) -> list[RenderableType]:
-    """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events)."""
-    counts = [(month, len(month_events)) for month, month_events in groups]
-    return [*month_chart(counts), timeline_table([(month, n, month_events) for (month, n), (_, month_events) in zip(counts, groups, strict=True)])]
+def timeline(groups: list[tuple[str, list[Event]]], months: list[tuple[str, int]] | None = None) -> list[RenderableType]:
+    """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events);
+    `months`, every match's month and count when --limit cut the listing (2017-03 · 2 of 6 events)."""
+    totals = dict(months or ())
+    shown: list[tuple[str, tuple[int, int] | None, list[Event]]] = [
+        (month, (len(month_events), totals.get(month, len(month_events))), month_events) for month, month_events in groups
+    ]
+    return [*month_chart(months or [(month, len(month_events)) for month, month_events in groups]), timeline_table(shown)]
 
 
 def month_chart(counts: list[tuple[str, int]]) -> list[RenderableType]:
     return [MonthChart(counts), Text()]
 
 
-def timeline_table(groups: list[tuple[str, int | None, list[Event]]], *, id_cells: int = 0, header: bool = True) -> FittedTable:
-    """Events under a heading for each month that gives its number of events; a month whose number is
-    None goes on from the part of a long timeline before (see `events` for `id_cells`)."""
+def timeline_table(groups: list[tuple[str, tuple[int, int] | None, list[Event]]], *, id_cells: int = 0, header: bool = True) -> FittedTable:
+    """Events under a heading for each month that gives its number of events (listed, and in all: fewer
+    are listed under --limit); a month whose numbers are None goes on from the part of a long timeline
+    before (see `events` for `id_cells`)."""
     table = _event_table(None, id_cells, header)
-    for month, count, month_events in groups:
-        if count is not None:
-            heading = _("{month} · {count}").format(month=month_label(month), count=events_title(count))
+    for month, counts, month_events in groups:
+        if counts is not None:
+            listed, count = counts
+            if listed == count:
+                heading = _("{month} · {count}").format(month=month_label(month), count=events_title(count))
+            else:
+                heading = _("{month} · {listed} of {count}").format(month=month_label(month), listed=listed, count=events_title(count))
             table.add_heading(Text(visible(heading), style="bold"))
         for e in month_events:
             table.add_row(safe(e["id"]), date_cell(e), prose(e["text"]))
