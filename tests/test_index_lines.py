@@ -149,7 +149,7 @@ def test_a_store_written_to_in_place_while_read_is_an_error(tmp_path, monkeypatc
     indexed.close()
 
 
-@pytest.mark.parametrize("cut", ["before the listing", "after its first chunk"])
+@pytest.mark.parametrize("cut", ["before the listing", "after its first chunk", "to nothing"])
 def test_a_store_cut_short_in_place_while_read_is_an_error(tmp_path, monkeypatch, cut):
     """The listing maps the store: a store cut short is found before a chunk is cut from it, never
     read past its end (where a mapping gives SIGBUS: here past the first page)."""
@@ -161,11 +161,29 @@ def test_a_store_cut_short_in_place_while_read_is_an_error(tmp_path, monkeypatch
     write_store(store, ["adjacent"])
     indexed, _ = sources(store)
     parts = b""
-    if cut == "before the listing":
-        os.truncate(store, 4096)
+    if cut != "after its first chunk":
+        os.truncate(store, 0 if cut == "to nothing" else 4096)
     with pytest.raises(DataError, match="the store changed while it was being read; run the command again"):
         for block in indexed.store_text(list(range(N))):
             parts += block
             os.truncate(store, 4096)
-    assert 0 < len(parts) <= 4096
+    assert 0 < len(parts) <= 4096 or (cut == "to nothing" and parts == b"")
+    indexed.close()
+
+
+def test_a_store_that_cannot_be_mapped_is_one_sentence(tmp_path, monkeypatch):
+    import errno
+    import mmap
+
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    store = tmp_path / "s.jsonl"
+    write_store(store, ["adjacent"])
+    indexed, _ = sources(store)
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENODEV, "No such device")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    with pytest.raises(DataError, match=r"s\.jsonl: cannot map the store into memory \(No such device\); copy it to a local disk$"):
+        list(indexed.store_text(list(range(N))))
     indexed.close()

@@ -845,7 +845,12 @@ class IndexSource:
         never sees.
         """
         fd = self._file.fileno()
-        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        try:
+            mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except ValueError:  # the store is empty now: it was not when the index was opened
+            self._changed()
+        except OSError as err:  # a file system that cannot map files
+            raise DataError(f"{self._place.store}: cannot map the store into memory ({err.strerror or err}); copy it to a local disk") from None
         whole = memoryview(mapped)
         try:
             j, m = 0, len(numbers)
