@@ -217,7 +217,8 @@ class MonthChart:
 
 def timeline(groups: list[tuple[str, list[Event]]], months: list[tuple[str, int]] | None = None) -> list[RenderableType]:
     """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events);
-    `months`, every match's month and count when --limit cut the listing (2017-03 · 2 of 6 events)."""
+    `months`, the listed months each with the number of all its matches, when --limit cut the listing
+    (2017-03 · 2 of 6 events)."""
     totals = dict(months or ())
     shown: list[tuple[str, tuple[int, int] | None, list[Event]]] = [
         (month, (len(month_events), totals.get(month, len(month_events))), month_events) for month, month_events in groups
