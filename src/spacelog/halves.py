@@ -12,7 +12,6 @@ the same either way, only slower.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
@@ -84,6 +83,8 @@ def checked_line(line_no: int, raw: bytes, registry: Registry | None) -> Checked
 
 
 def _work(path: str, mid: int, registry: Registry | None, out: IO[bytes]) -> None:
+    import pickle  # here: `check` of a small store never halves it, and pickle costs 1.5 ms to import
+
     texts: dict[str, int] = {}
     size, batch = 0, list[tuple]()  # verdicts: (line, problems) or (line, id, date, text number, the text if new)
     with open(path, "rb") as f:
@@ -111,6 +112,8 @@ def _work(path: str, mid: int, registry: Registry | None, out: IO[bytes]) -> Non
 
 
 def _verdicts(out: IO[bytes], first: int) -> Iterator[Checked]:
+    import pickle
+
     texts: list[str] = []
     while (batch := pickle.load(out)) is not None:
         for verdict in batch:
