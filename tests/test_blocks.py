@@ -218,3 +218,17 @@ def test_keeping_freed_memory_asks_glibc_and_is_skipped_where_there_is_none(monk
     builder._keep_freed_memory()  # no error: the build goes on without it
     monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # a C library without mallopt (not glibc)
     builder._keep_freed_memory()
+
+
+def test_decoding_a_block_leaves_the_collector_as_it_found_it():
+    import gc
+
+    block = b"\n".join(usual_lines(1, 3)) + b"\n"
+    assert gc.isenabled()
+    assert blocks.quick_lines(block) is not None and gc.isenabled()
+    assert blocks.quick_lines(block[:-2] + b"x\n") is None and gc.isenabled()  # a fault: the collector runs again
+    gc.disable()
+    try:
+        assert blocks.quick_lines(block) is not None and not gc.isenabled()
+    finally:
+        gc.enable()

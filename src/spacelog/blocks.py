@@ -100,6 +100,7 @@ def quick_lines(block: bytes) -> tuple[list[Line], list[int], list[int]] | None:
     ends = np.flatnonzero(data == 10)
     if not (data[ends - 1] == 0x7D).all() or not (data[ends[:-1] + 1] == 0x7B).all():
         return None
+    collecting = gc.isenabled()
     gc.disable()  # a block's 2,000 events are alive at once: collections would walk them again and again
     try:
         lines = cast("list[Line]", KNOWN_LINE.decode_lines(block))
@@ -112,7 +113,8 @@ def quick_lines(block: bytes) -> tuple[list[Line], list[int], list[int]] | None:
     except msgspec.DecodeError:
         return None
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     if len(lines) != len(ends):
         return None
     return lines, [0, *(ends[:-1] + 1).tolist()], ends.tolist()
