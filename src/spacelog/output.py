@@ -161,18 +161,15 @@ class TableOutput:
     def timeline(self, source: EventSource, groups: list[tuple[str, list[int]]], registry: Registry, *, every: list[int] | None = None) -> None:
         from .query import month_counts
 
-        months = None
-        if every is not None:  # the listed months, each with all its matches
-            counts = month_counts(source, every, [month for month, _ in groups])
-            months = [(month, counts[month]) for month, _ in groups]
+        totals = {} if every is None else month_counts(source, every, [month for month, _ in groups])  # each listed month's matches
         if sum(len(numbers) for _, numbers in groups) <= LISTING_PART:
-            for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups], months):
+            for shown in self.render.timeline([(month, [source.event(i) for i in numbers]) for month, numbers in groups], totals):
                 self.console.print(shown)
             return
-        for shown in self.render.month_chart(months or [(month, len(numbers)) for month, numbers in groups]):
+        for shown in self.render.month_chart([(month, totals.get(month, len(numbers))) for month, numbers in groups]):
             self.console.print(shown)
         id_cells = max(len(source.event_id(i)) for _, numbers in groups for i in numbers)
-        for k, part in enumerate(_parts(groups, LISTING_PART, dict(months or ()))):  # as `listing` draws a long list
+        for k, part in enumerate(_parts(groups, LISTING_PART, totals)):  # as `listing` draws a long list
             events = iter(source.decoded([i for _, _, numbers in part for i in numbers]))
             shown = [(month, count, list(islice(events, len(numbers)))) for month, count, numbers in part]
             self.console.print(self.render.timeline_table(shown, id_cells=id_cells, header=not k))

@@ -215,15 +215,15 @@ class MonthChart:
         yield table
 
 
-def timeline(groups: list[tuple[str, list[Event]]], months: list[tuple[str, int]] | None = None) -> list[RenderableType]:
+def timeline(groups: list[tuple[str, list[Event]]], totals: dict[str, int]) -> list[RenderableType]:
     """The chart of events per month, then the events under a heading for each month (2017-03 · 6 events);
-    `months`, the listed months each with the number of all its matches, when --limit cut the listing
+    `totals`, the number of all the matches of each month listed, when --limit cut the listing
     (2017-03 · 2 of 6 events)."""
-    totals = dict(months or ())
+    counts = [(month, totals.get(month, len(month_events))) for month, month_events in groups]
     shown: list[tuple[str, tuple[int, int] | None, list[Event]]] = [
-        (month, (len(month_events), totals.get(month, len(month_events))), month_events) for month, month_events in groups
+        (month, (len(month_events), n), month_events) for (month, n), (_, month_events) in zip(counts, groups, strict=True)
     ]
-    return [*month_chart(months or [(month, len(month_events)) for month, month_events in groups]), timeline_table(shown)]
+    return [*month_chart(counts), timeline_table(shown)]
 
 
 def month_chart(counts: list[tuple[str, int]]) -> list[RenderableType]:
