@@ -10,17 +10,28 @@ Found by patterns of the genre, never by lists of any chronicle's names:
 Places (launch and landing sites, bases, states) and generic words are not entities. A
 name is known when one of its forms is a registry name, or it lies inside a registry alias
 in the text; a known name extended by a serial (“进步”MS-07) is a new member of a family.
+
+Fixed words and characters are looked for with str methods, not expressions: compiling an
+expression expands each class of Han characters one character at a time, and `unknown` and
+`check` paid more for that than for reading a small store (tests/test_discover.py holds each
+replaced expression and checks the two agree).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
 
 from .registry import KINDS, Registry
 from .text import search_key
+
+
+def _longest_first(words: str) -> tuple[str, ...]:
+    """`a|b|c` as a tuple to try with endswith: the longest that ends a name is what an
+    expression `(?:a|b|c)$` would remove (its leftmost match)."""
+    return tuple(sorted(words.split("|"), key=len, reverse=True))
+
 
 # Characters of the standard tables for transliterating foreign names into Chinese.
 TRANSLIT = frozenset(
@@ -48,14 +59,16 @@ COUNTRIES = (
     "|巴西|澳大利亚|新西兰|西班牙|荷兰|比利时|瑞士|瑞典|挪威|芬兰|丹麦|卢森堡|伊朗|土耳其|埃及|沙特|南非|阿根廷|墨西哥"
     "|越南|泰国|印度尼西亚|印尼|马来西亚|新加坡|菲律宾|巴基斯坦|白俄罗斯|波兰|捷克|奥地利|葡萄牙|希腊|爱尔兰|国际|欧盟|俄|美|中|日|欧"
 )
-_COUNTRY_PREFIX = re.compile(f"^(?:{COUNTRIES})")
+_COUNTRY_WORDS = tuple(COUNTRIES.split("|"))  # in this order, as an alternation tries them: 美国 before 美
 _CN_NUM = "零〇一二三四五六七八九十百"
 _DELIMIT = "和与及、，。；：,;:（(）)的在等乘搭进完成于表宣说将是也已曾再先后则并共均两一随分担作抵返出执飞介指透强称认参会访接主签到来去回获被向对从为所率带亲观发视致讲谈答提要希计赴"
 
 # Person: given name(s) · surname, hyphens inside the surname as in 奥侬-钱斯勒.
 _DOT = "·・•‧\u30fb\u2027"
-_DOTTED = re.compile(f"[{_DOT}]")
-_ENDS_WITH_ROLE = re.compile(f"(?:{ROLES})$")
+_DOTS = tuple(dict.fromkeys(_DOT))  # each once, each found with str.find
+_NO_DOTS = str.maketrans("", "", _DOT)
+_ONE_DOT = str.maketrans(dict.fromkeys(_DOT, "·"))
+_ROLE_WORDS = tuple(ROLES.split("|"))
 _ROLE_NAME = re.compile(f"(?:{ROLES})\\s*")  # 日本 before it looked at apart: a leading optional group slows every position
 # Quoted name and what follows it: a serial, 号, or a Chinese ordinal and 号.
 _QUOTED = re.compile(f"“([^“”，。、；\\s]{{1,10}})”(-?[A-Za-z0-9][A-Za-z0-9.\\-]*(?:号|型)?|[{_CN_NUM}]+号|号)?")
@@ -63,20 +76,23 @@ _VEHICLE_WORDS = (
     "货运飞船|载人飞船|飞船|运载火箭|火箭|探测器|卫星|空间站|充气式太空舱|太空舱|实验舱|核心舱|舱|太空飞机|空天飞机|航天飞机"
     "|飞行器|着陆器|巡视器|火星车|月球车|望远镜|返回舱|轨道器|太空船"
 )
-_AFTER_QUOTE_VEHICLE = re.compile(f"\\s*((?:(?![的和与及在是将])[\u4e00-\u9fff]){{0,10}}?)(?:{_VEHICLE_WORDS})")
-_BEFORE_QUOTE_VEHICLE = re.compile(f"(?:{_VEHICLE_WORDS}|星座)$")
-# Chinese designation: a two-character stem, an ordinal, 号; a variant letter; a flight 遥N.
-_DESIGNATION = re.compile(
-    f"(?<=[\u4e00-\u9fff])(?<![{_CN_NUM}第])(?:[{_CN_NUM}]{{1,3}}|\\d{{1,3}})号(?:[甲乙丙丁]|\\s?[A-Z]{{1,2}}\\d{{0,2}}(?![A-Za-z]))?(?:遥[{_CN_NUM}\\d]+)?"
-)
-_NOT_A_STEM = re.compile(f"[{_CN_NUM}第的了和在是该这每其与及、]")
+_VEHICLE_WORD_LIST = tuple(_VEHICLE_WORDS.split("|"))
+_NOT_IN_A_DESCRIPTION = frozenset("的和与及在是将")  # “X”新型飞船 is a vehicle; “X”的飞船 says whose
+# Chinese designation: a stem, an ordinal and 号; a variant letter or Latin serial; a flight 遥N.
+_NOT_BEFORE_ORDINAL = frozenset(_CN_NUM + "第")
+_VARIANT_LETTERS = "甲乙丙丁"
+_LATIN_SERIAL = re.compile(r"\s?[A-Z]{1,2}\d{0,2}(?![A-Za-z])")
+_NOT_IN_A_STEM = frozenset(_CN_NUM + "第的了和在是该这每其与及、")
 _STEM_CUT = re.compile(f"{_VEHICLE_WORDS}|星座")
-_LATIN = re.compile(r"(?<![A-Za-z0-9.\-”])[A-Z][A-Za-z]*(?:\d*(?:-[A-Za-z0-9]+)+|\d+[A-Z]?)(?![A-Za-z0-9])")
-_PLACE_AFTER = re.compile(r"\s*(?:发射台|发射工位|工位|发射场|发射区|发射中心|着陆场|基地|文件)")
-# Organisations: a proper name before one of these suffixes.
+_LATIN = re.compile(r"[A-Z](?<![A-Za-z0-9.\-”][A-Z])[A-Za-z]*(?:\d*(?:-[A-Za-z0-9]+)+|\d+[A-Z]?)(?![A-Za-z0-9])")
+_PLACE_NAMES = "发射台|发射工位|工位|发射场|发射区|发射中心|着陆场|基地|文件"
+_PLACE_AFTER = re.compile(f"\\s*(?:{_PLACE_NAMES})")
+_PLACE_NAME = re.compile(_PLACE_NAMES)  # without the spaces before it, a search skips to its first characters
+# Organisations: a proper name before one of these suffixes. Each begins with its own character,
+# what comes before it looked at after (局(?<!…局)), so a search skips every other character.
 _ORG_SUFFIX = re.compile(
-    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|(?<![布格结当大全内外底头局背顶药邮])局|(?<![签部])署|科学院|工程院|研究院|设计院|研究所"
-    "|大学|学院|(?<!空间)实验室|研究中心|中心|机构|办公室|委员会|天文台|研究组织|基金会|协会|学会|联合会|政府|国会|议会|空军|海军|陆军|国防部)(?!长)"
+    "(?:公司|集团|管理局|航天局|空间局|宇航局|航空局|局(?<![布格结当大全内外底头局背顶药邮]局)|署(?<![签部]署)|科学院|工程院|研究院|设计院|研究所"
+    "|大学|学院|实验室(?<!空间实验室)|研究中心|中心|机构|办公室|委员会|天文台|研究组织|基金会|协会|学会|联合会|政府|国会|议会|空军|海军|陆军|国防部)(?!长)"
 )
 _ORG_CUT = re.compile(
     "和(?!国)|[与及同由向对在是为将从被把给跟了的称让于或并也还又而则就即已曾正其该这那此、籍着里]|前往|宣布|表示|发布|签署|签订|授予"
@@ -85,39 +101,51 @@ _ORG_CUT = re.compile(
     "|同意|推出|研发|测试|交付|购买|采购|出售|投资|联手|指出|透露|证实|确认|报告|报道|隶属|航天员|宇航员|发射|修理|维修|更换|安装"
     "|检查|建造|建设|组装|拆除|研制|[^\\s]州|" + ROLES
 )
-_PLACE = re.compile("(?:发射|航天|宇宙|太空|会展|会议|展览)中心$|发射场|着陆场|基地|发射台|[州省市县]$")
-_DETERMINER = re.compile(f"^[{_CN_NUM}两数多几某各每本全整另首该这那此其诸]")
+_PLACE_ENDINGS = ("发射中心", "航天中心", "宇宙中心", "太空中心", "会展中心", "会议中心", "展览中心", "州", "省", "市", "县")
+_PLACE_WORDS = ("发射场", "着陆场", "基地", "发射台")
+_DETERMINERS = frozenset(_CN_NUM + "两数多几某各每本全整另首该这那此其诸")
 _GENERIC_ORG = re.compile(
     "航天|航空|宇航|太空|空间|商业|私营|民营|国有|控股|科技|技术|火箭|卫星|服务|运营|制造|工业|国家|联邦|管理|研究|开发"
     "|合资|上市|跨国|外国|本土|子|母|分|总|新|老|大|小"
 )
-_ORG_TYPE = re.compile("(?:公司|集团|局|署|院|所|大学|学院|实验室|中心|机构|办公室|委员会|天文台|组织|基金会|协会|学会|联合会|政府|国会|议会|军|部)$")
-# Suffixes dropped from a name to test whether the registry knows it.
-_GENERIC_TAIL = re.compile(f"(?:遥[{_CN_NUM}\\d]+|号|{_VEHICLE_WORDS}|公司|集团)$")
+_ORG_TYPES = _longest_first("公司|集团|局|署|院|所|大学|学院|实验室|中心|机构|办公室|委员会|天文台|组织|基金会|协会|学会|联合会|政府|国会|议会|军|部")
+# Suffixes dropped from a name to test whether the registry knows it (and a flight 遥N).
+_GENERIC_TAILS = _longest_first(f"号|{_VEHICLE_WORDS}|公司|集团")
+# Characters that tell apart members of a family (the serial), and what a stem is without them.
+_SERIAL_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz" + _CN_NUM + "甲乙丙丁遥")
+_NO_SERIAL = str.maketrans("", "", "".join(_SERIAL_CHARS) + "号-.")
 
 
-@dataclass
 class UnknownName:
-    """A name the events use that no registry entity has, with its spellings and events."""
+    """A name the events use that no registry entity has, with its spellings and events.
 
-    name: str
-    kind: str
-    events: list[str]
-    variants: list[str] = field(default_factory=list)
-    like: str | None = None
+    A plain class: importing dataclasses and applying it to two classes took 1.2 ms of every `unknown` and `check`."""
+
+    __slots__ = ("name", "kind", "events", "variants", "like")
+
+    def __init__(self, name: str, kind: str, events: list[str], variants: list[str] | None = None, like: str | None = None) -> None:
+        self.name, self.kind, self.events = name, kind, events
+        self.variants = [] if variants is None else variants
+        self.like = like
 
     def as_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "events": self.events, "variants": self.variants, "like": self.like}
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnknownName) and self.as_dict() == other.as_dict()
 
-@dataclass
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return "UnknownName(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
+
+
 class _Mention:
-    surface: str
-    kind: str
-    event: str
-    start: int
-    end: int
-    weight: int = 1  # how many events it stands for
+    __slots__ = ("surface", "kind", "event", "start", "end", "weight")
+
+    def __init__(self, surface: str, kind: str, event: str, start: int, end: int, weight: int = 1) -> None:
+        self.surface, self.kind, self.event, self.start, self.end = surface, kind, event, start, end
+        self.weight = weight  # how many events it stands for
 
 
 def discover(events: Iterable[dict], registry: Registry) -> list[UnknownName]:
@@ -193,8 +221,7 @@ def tallied_names(tally: TextTally, registry: Registry) -> list[UnknownName]:
 # ------------------------------------------------------------------ finding mentions
 def _alias_keys(registry: Registry) -> list[str]:
     """The registry's tagging spellings as search keys, longest first."""
-    keys = {search_key(a) for e in registry.entities.values() for a in (*e.aliases, *e.context)}
-    return sorted((k for k in keys if len(k) >= 2), key=len, reverse=True)
+    return sorted((k for k in registry.tag_keys() if len(k) >= 2), key=len, reverse=True)
 
 
 def _in_registered_name(text: str, c: _Mention, aliases: list[str]) -> bool:
@@ -239,13 +266,12 @@ def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
     for m in _ORG_SUFFIX.finditer(text):
         name_start = _org_start(text, m.start())
         surface = text[name_start : m.end()].strip()
-        if surface and _PLACE.search(surface) or (m.group() == "中心" and _PLACE_AFTER.match(text, m.end())):
+        if surface and _is_place(surface) or (m.group() == "中心" and _PLACE_AFTER.match(text, m.end())):
             blocked.append((name_start, m.end()))
         elif surface and _is_org_name(surface, m.group()):
             add(surface, "agency", name_start)
-    for m in _PLACE_AFTER.finditer(text):  # a name that runs into 发射场 is part of a place
-        start = _org_start(text, m.start())
-        blocked.append((start, m.end()))
+    for start, end in _places(text):  # a name that runs into 发射场 is part of a place
+        blocked.append((_org_start(text, start), end))
     for start, surface in _dotted_names(text):
         add(surface, "person", start)
     for start, surface in _role_names(text):
@@ -253,19 +279,86 @@ def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
     for m in _QUOTED.finditer(text):
         inner, tail = m.group(1), m.group(2)
         vehicle = bool(tail) or inner.endswith("号") or inner[-1:].isdigit()
-        described = _AFTER_QUOTE_VEHICLE.match(text, m.end())
-        vehicle = vehicle or bool(described and not _ORG_CUT.search(described.group(1)))
-        vehicle = vehicle or bool(_BEFORE_QUOTE_VEHICLE.search(text, 0, m.start()))
-        if vehicle and not re.match(r"\s*(?:公司|集团)", text[m.end() :]):
+        described = _described(text, m.end())
+        vehicle = vehicle or (described is not None and not _ORG_CUT.search(described))
+        vehicle = vehicle or text.endswith((*_VEHICLE_WORD_LIST, "星座"), 0, m.start())
+        if vehicle and not text[m.end() :].lstrip().startswith(("公司", "集团")):
             add(m.group(), "vehicle", m.start())
-    for m in _DESIGNATION.finditer(text):
-        stem = _stem(text, m.start())
-        if stem and not _PLACE_AFTER.match(text, m.end()):
-            add(stem + m.group(), "vehicle", m.start() - len(stem))
+    for start, end in _designations(text):
+        stem = _stem(text, start)
+        if stem and not _PLACE_AFTER.match(text, end):
+            add(stem + text[start:end], "vehicle", start - len(stem))
     for m in _LATIN.finditer(text):
-        if not _PLACE_AFTER.match(text, m.end()) and not re.search(r"号\s?$", text[max(0, m.start() - 2) : m.start()]):
+        if not _PLACE_AFTER.match(text, m.end()) and not _after_ordinal(text, m.start()):
             add(m.group(), "vehicle", m.start())  # not Y3 of 长征八号 Y3, which the designation holds
     return candidates, blocked
+
+
+def _places(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of the words of places (发射场, 基地), each with the white space before it."""
+    for m in _PLACE_NAME.finditer(text):
+        start = m.start()
+        while start and text[start - 1].isspace():  # never into the word before: it ends in no space
+            start -= 1
+        yield start, m.end()
+
+
+def _is_place(surface: str) -> bool:
+    return surface.endswith(_PLACE_ENDINGS) or any(word in surface for word in _PLACE_WORDS)
+
+
+def _described(text: str, at: int) -> str | None:
+    """The words between a quoted name and a vehicle word after it (“X”新型飞船: 新型; “X”飞船: ""),
+    at most ten Han characters, none of 的和与及在是将; None when no vehicle word follows."""
+    while at < len(text) and text[at].isspace():
+        at += 1
+    for k in range(11):
+        if text.startswith(_VEHICLE_WORD_LIST, at + k):
+            return text[at : at + k]
+        ch = text[at + k : at + k + 1]
+        if not ch or not "\u4e00" <= ch <= "\u9fff" or ch in _NOT_IN_A_DESCRIPTION:
+            return None
+    return None
+
+
+def _designations(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of ordinals with 号 after a Han character (天问一号, 长征2号F遥十二), left to right, not
+    overlapping: one to three Chinese or Arabic numerals before each 号, and what may follow it."""
+    after = 0  # where the last span ended
+    at = text.find("号")
+    while at != -1:
+        start = at
+        if start and text[start - 1] in _CN_NUM:
+            while start and text[start - 1] in _CN_NUM:
+                start -= 1
+        else:
+            while start and text[start - 1].isdecimal():  # what \d is in an expression
+                start -= 1
+        before = text[start - 1] if start else ""
+        if start >= after and 1 <= at - start <= 3 and "\u4e00" <= before <= "\u9fff" and before not in _NOT_BEFORE_ORDINAL:
+            end = at + 1
+            if text[end : end + 1] and text[end] in _VARIANT_LETTERS:
+                end += 1
+            else:
+                serial = _LATIN_SERIAL.match(text, end)
+                end = serial.end() if serial else end
+            if text.startswith("遥", end) and _is_numeral(text[end + 1 : end + 2]):
+                end += 2
+                while end < len(text) and _is_numeral(text[end]):
+                    end += 1
+            yield start, end
+            after = end
+        at = text.find("号", max(at + 1, after))
+
+
+def _is_numeral(ch: str) -> bool:
+    return ch != "" and (ch in _CN_NUM or ch.isdecimal())
+
+
+def _after_ordinal(text: str, at: int) -> bool:
+    """Whether 号 ends the text before `at`, or comes before one white space there."""
+    before = text[max(0, at - 2) : at]
+    return before.endswith("号") or (len(before) == 2 and before[0] == "号" and before[1].isspace())
 
 
 def _org_start(text: str, suffix_start: int) -> int:
@@ -301,7 +394,7 @@ def _stem(text: str, numeral_start: int) -> str | None:
             run, bounded = run[cuts[-1].end() :], True
     if len(run) > 3 or (len(run) == 3 and not bounded):
         run = run[-2:]
-    if len(run) < 2 or _NOT_A_STEM.search(run):
+    if len(run) < 2 or not _NOT_IN_A_STEM.isdisjoint(run):
         return None
     return run
 
@@ -309,20 +402,73 @@ def _stem(text: str, numeral_start: int) -> str | None:
 def _is_org_name(surface: str, suffix: str) -> bool:
     stem = surface[: len(surface) - len(suffix)].strip()
     if suffix in ("国会", "议会"):
-        return not _DETERMINER.search(stem)
-    if len(search_key(stem)) < 2 or _DETERMINER.search(stem):
+        return stem[:1] not in _DETERMINERS
+    if len(search_key(stem)) < 2 or stem[:1] in _DETERMINERS:
         return False
-    bare = _COUNTRY_PREFIX.sub("", stem)
+    bare = _without_country(stem)
     proper = _GENERIC_ORG.sub("", search_key(bare))
     if suffix in ("公司", "集团", "中心", "机构", "组织", "大学", "学院", "实验室", "研究中心"):
-        return len(proper) >= 2 or bool(re.search("[a-z]", proper))
+        return len(proper) >= 2 or any("a" <= c <= "z" for c in proper)
     return bool(proper) or bare != stem or stem.startswith("国家")
+
+
+def _dot_positions(text: str) -> list[int]:
+    found = []
+    for dot in _DOTS:
+        at = text.find(dot)
+        while at != -1:
+            found.append(at)
+            at = text.find(dot, at + 1)
+    return sorted(found)
+
+
+def _has_dot(name: str) -> bool:
+    return any(dot in name for dot in _DOTS)
+
+
+def _without_country(name: str) -> str:
+    """`name` without the country or region that begins it (美国SpaceX公司: SpaceX公司)."""
+    if name.startswith(_COUNTRY_WORDS):
+        for country in _COUNTRY_WORDS:
+            if name.startswith(country):
+                return name[len(country) :]
+    return name
+
+
+def _without_ending(name: str, endings: tuple[str, ...]) -> str:
+    if not name.endswith(endings):
+        return name
+    for ending in endings:  # longest first
+        if name.endswith(ending):
+            return name[: -len(ending)]
+    return name
+
+
+def _without_flight(name: str, at_end: int | None = None) -> str | None:
+    """`name` up to a flight number 遥N that ends it (or ends at `at_end`); None if there is none."""
+    end = len(name) if at_end is None else at_end
+    flight = name.rfind("遥", 0, end)
+    if flight == -1 or flight == end - 1 or not all(_is_numeral(c) for c in name[flight + 1 : end]):
+        return None
+    return name[:flight]
+
+
+def _without_generic_tail(name: str) -> str:
+    """`name` without the flight (遥N), 号, vehicle word or 公司 that ends it."""
+    flightless = _without_flight(name)
+    return _without_ending(name, _GENERIC_TAILS) if flightless is None else flightless
+
+
+def _without_numbering(key: str) -> str:
+    """A vehicle's key without the 遥N号, 遥N or 号 that ends it: what its family is grouped by."""
+    numbered = len(key) - 1 if key.endswith("号") else len(key)
+    flightless = _without_flight(key, numbered)
+    return key[:numbered] if flightless is None else flightless
 
 
 def _dotted_names(text: str) -> Iterable[tuple[int, str]]:
     """`X·Y` names: the given name back to the first character that is not used in transliteration."""
-    for m in re.finditer(f"[{_DOT}]", text):
-        start = m.start()
+    for start in _dot_positions(text):
         if start > 0 and text[start - 1] in _DOT:
             continue
         i = start
@@ -331,9 +477,9 @@ def _dotted_names(text: str) -> Iterable[tuple[int, str]]:
         if i == start or (i > 0 and text[i - 1] in _DOT):
             continue  # no given name, or a later dot of a name already taken
         for k in range(i + 1, start):
-            if _ENDS_WITH_ROLE.search(text, 0, k):
+            if text.endswith(_ROLE_WORDS, 0, k):
                 i = k  # 总理贾斯汀·特鲁多: 理 ends a role, not begins a name
-        given = _COUNTRY_PREFIX.sub("", text[i:start])
+        given = _without_country(text[i:start])
         i = start - len(given)
         j = start
         while j < len(text) and (text[j] in _DOT or text[j] == "-" or text[j] in TRANSLIT) and j - start < 14:
@@ -341,9 +487,9 @@ def _dotted_names(text: str) -> Iterable[tuple[int, str]]:
         while j > start and text[j - 1] in _DOT + "-":
             j -= 1
         surname = text[start + 1 : j]
-        if len(given) < 1 or len(_DOTTED.sub("", surname).replace("-", "")) < 1:
+        if len(given) < 1 or len(surname.translate(_NO_DOTS).replace("-", "")) < 1:
             continue
-        if _ORG_SUFFIX.match(text, j) or re.match(r"号|航天|宇宙|太空|发射", text[j:]):
+        if _ORG_SUFFIX.match(text, j) or text.startswith(("号", "航天", "宇宙", "太空", "发射"), j):
             continue  # 萨迪什·达万航天中心 is a place named after a person
         yield i, text[i:j]
 
@@ -381,11 +527,11 @@ def _forms(surface: str) -> set[str]:
     """The surface and what remains without a country before it and a generic word after it."""
     forms = {surface}
     for form in list(forms):
-        forms.add(_COUNTRY_PREFIX.sub("", form))
+        forms.add(_without_country(form))
     for form in list(forms):
         bare = form
         while True:
-            shorter = _GENERIC_TAIL.sub("", bare).strip()
+            shorter = _without_generic_tail(bare).strip()
             if shorter == bare or not shorter:
                 break
             bare = shorter
@@ -404,17 +550,17 @@ def _known(surface: str, kind: str, registry: Registry, aliases: list[str]) -> b
 
 def _serial(key: str) -> str:
     """What distinguishes one member of a family: digits, ordinals, Latin letters, variant letters."""
-    return "".join(re.findall(f"[0-9a-z{_CN_NUM}甲乙丙丁遥]", key))
+    return "".join(c for c in key if c in _SERIAL_CHARS)
 
 
 # ------------------------------------------------------------------ grouping
 def _group_key(m: _Mention) -> str:
     key = search_key(m.surface)
     if m.kind == "vehicle":
-        key = re.sub(f"(?:遥[{_CN_NUM}\\d]+)?号?$", "", key)
+        key = _without_numbering(key)
     elif m.kind == "agency":
-        rest = _COUNTRY_PREFIX.sub("", key)
-        if _GENERIC_ORG.sub("", _ORG_TYPE.sub("", rest)):  # 美国SpaceX公司 is SpaceX公司; 英国政府 is not 日本政府
+        rest = _without_country(key)
+        if _GENERIC_ORG.sub("", _without_ending(rest, _ORG_TYPES)):  # 美国SpaceX公司 is SpaceX公司; 英国政府 is not 日本政府
             key = rest
     return f"{m.kind}:{key}"
 
@@ -436,7 +582,7 @@ def _group(mentions: list[_Mention]) -> list[UnknownName]:
 
 
 def _parts(name: str) -> tuple[str, str]:
-    pieces = _DOTTED.split(name)
+    pieces = name.translate(_ONE_DOT).split("·")
     return (pieces[0], pieces[-1].replace("-", "")) if len(pieces) > 1 else ("", name)
 
 
@@ -466,10 +612,10 @@ def _merge_people(groups: list[list[_Mention]]) -> list[list[_Mention]]:
     """Full names of one person spelt two ways (伊丽莎白·霍尔特, 伊丽莎·霍尔特), never named in one event together."""
     result: list[list[_Mention]] = []
     for group in groups:
-        if group[0].kind == "person" and _DOTTED.search(group[0].surface):
+        if group[0].kind == "person" and _has_dot(group[0].surface):
             given, surname = _parts(group[0].surface)
             for other in result:
-                if other[0].kind != "person" or not _DOTTED.search(other[0].surface):
+                if other[0].kind != "person" or not _has_dot(other[0].surface):
                     continue
                 o_given, o_surname = _parts(other[0].surface)
                 same_given = given == o_given or given[:1] == o_given[:1]
@@ -488,7 +634,7 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
 
     A name found alone (航天员霍尔特) that is such a surname joins the full name's record.
     """
-    people = [r for r in records if r.kind == "person" and _DOTTED.search(r.name)]
+    people = [r for r in records if r.kind == "person" and _has_dot(r.name)]
     forms: dict[str, list[UnknownName]] = {}
     for record in people:
         for spelling in (record.name, *record.variants):
@@ -500,12 +646,12 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
     for event in events:
         text = event["text"]
         for form, owners in forms.items():
-            for m in re.finditer(re.escape(form), text):
-                before = text[m.start() - 1] if m.start() else " "
-                after = text[m.end()] if m.end() < len(text) else " "
+            for at in _occurrences(form, text):
+                before = text[at - 1] if at else " "
+                after = text[at + len(form)] if at + len(form) < len(text) else " "
                 if before in _DOT or before in TRANSLIT or after in TRANSLIT or after == "-":
                     continue
-                owner = _owner(owners, event["id"], text[: m.start()])
+                owner = _owner(owners, event["id"], text[:at])
                 if owner is None:
                     continue
                 if form != owner.name and form not in owner.variants:
@@ -517,7 +663,7 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
     for record in people:
         record.events.sort(key=ordering.__getitem__)
     kept = [r for r in records if r.kind != "person" or r.variants or not all((r.name, e) in attached for e in r.events)]
-    for bare in [r for r in kept if r.kind == "person" and not _DOTTED.search(r.name) and all(c in TRANSLIT for c in r.name)]:
+    for bare in [r for r in kept if r.kind == "person" and not _has_dot(r.name) and all(c in TRANSLIT for c in r.name)]:
         similar = [p for p in people if len(bare.name) >= 3 and any(_similar(bare.name, _parts(s)[1]) for s in (p.name, *p.variants))]
         if len(similar) == 1:  # 费舍尔 alone, where the text also names 杰克·费希尔
             owner = similar[0]
@@ -527,12 +673,20 @@ def _add_surnames(records: list[UnknownName], events: list[dict], registry: Regi
     return kept
 
 
+def _occurrences(word: str, text: str) -> Iterable[int]:
+    """Where `word` is in `text`, left to right, not overlapping."""
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + len(word))
+
+
 def _owner(owners: list[UnknownName], event_id: str, before: str) -> UnknownName | None:
     """The person a surname alone refers to: the one last named before it, else the only one."""
     last, where = None, -1
     for record in owners:
         for spelling in (record.name, *record.variants):
-            at = before.rfind(spelling) if _DOTTED.search(spelling) else -1
+            at = before.rfind(spelling) if _has_dot(spelling) else -1
             if at > where:
                 last, where = record, at
     if last is not None:
@@ -553,7 +707,7 @@ def _like(record: UnknownName, registry: Registry) -> str | None:
 
 def _same_entity(spelling: str, alias: str, kind: str) -> bool:
     if kind == "person":
-        if not _DOTTED.search(spelling) or not _DOTTED.search(alias):
+        if not _has_dot(spelling) or not _has_dot(alias):
             return False
         given, surname = _parts(spelling)
         a_given, a_surname = _parts(alias)
@@ -571,7 +725,7 @@ def _name_parts(name: str) -> tuple[str, str, str, str]:
     """A name's search key, its serial, the key without dashes and dots, and its stem (no serial):
     each registry alias is compared with every unknown name of its kind."""
     key = search_key(name)
-    return key, _serial(key), re.sub(r"[-.]", "", key), re.sub(f"[0-9a-z{_CN_NUM}甲乙丙丁遥号\\-.]", "", key)
+    return key, _serial(key), key.replace("-", "").replace(".", ""), key.translate(_NO_SERIAL)
 
 
 # ------------------------------------------------------------------ registry entries
@@ -608,7 +762,7 @@ def romanise(name: str, kind: str) -> str:
     else "" (a transliterated foreign name is not its pinyin)."""
     if name.isascii():
         return name
-    if kind == "person" and not _DOTTED.search(name) and 2 <= len(name) <= 3 and name[0] in SURNAMES:
+    if kind == "person" and not _has_dot(name) and 2 <= len(name) <= 3 and name[0] in SURNAMES:
         return f"{_pinyin(name[0]).capitalize()} {_pinyin(name[1:]).capitalize()}"
     m = re.fullmatch(f"([\u4e00-\u9fff]{{2,3}})([{_CN_NUM}]+|\\d+)号\\s?([甲乙丙丁]|[A-Z]{{1,2}}\\d{{0,2}})?(?:遥[{_CN_NUM}\\d]+)?", name)
     if kind == "vehicle" and m:

@@ -92,6 +92,10 @@ class Registry:
             self._tags.setdefault(key, []).append((entity_id, context))
             self._longest = max(self._longest, len(key))
 
+    def tag_keys(self) -> list[str]:
+        """The search keys of every spelling that tags text: each alias and context alias, once."""
+        return list(self._tags)
+
     def get(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
 
