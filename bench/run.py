@@ -9,7 +9,8 @@ Every number is the median of --runs runs after one warm-up run, of whole
 processes: wall time, and peak resident memory from wait4() (`check` and its jq
 search: of half as many; the first query: of --runs builds after a warm-up build, each in a
 fresh cache).
-Floors and reference tools are measured in the same loop, so ratios compare like with like.
+Floors and reference tools run in turn with what they are compared with, round by round, so
+that both see the same load and page cache: ratios compare like with like.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import tempfile
 import time
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE_STORE = ROOT / "bench" / "make_store.py"
@@ -139,22 +141,35 @@ def fmt_row(cells: list[str]) -> str:
 Check = tuple[str, float, float]  # (what, measured ratio, limit): met when ratio <= limit
 
 
-def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
-    """Median wall and CPU seconds (user + system) of each command, run in turn each round after a warm-up round,
-    so that every command sees the same load of a shared machine."""
+class Timing(NamedTuple):
+    wall: float  # median seconds
+    cpu: float  # median seconds of user + system time
+    peak: float  # median peak resident memory, MB
+
+
+def interleaved(commands: dict[str, list[str]], runs: int, env: dict | None = None, before: dict | None = None) -> dict[str, Timing]:
+    """Each command's medians, the commands run in turn each round after a warm-up round, so that a
+    command and its baseline see the same load of a shared machine and the same page cache (this
+    virtual machine gives back about 3% of a cached store every 30 s). `env`: a command's environment
+    (else BASE_ENV); `before`: what to do before each of its runs (clear the index's cache)."""
+    env, before = env or {}, before or {}
     walls: dict[str, list[float]] = {name: [] for name in commands}
     cpus: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(runs + 1):
         for name, argv in commands.items():
+            if name in before:
+                before[name]()
             start = time.perf_counter()
-            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=BASE_ENV)
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env.get(name, BASE_ENV))
             _, status, usage = os.wait4(proc.pid, 0)
             if os.waitstatus_to_exitcode(status) not in (0, 1):
                 raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
-            if i:
+            if i:  # the first round warms caches (and builds spacelog's index)
                 walls[name].append(time.perf_counter() - start)
                 cpus[name].append(usage.ru_utime + usage.ru_stime)
-    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in commands}
+                peaks[name].append(usage.ru_maxrss / 1024)
+    return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]), statistics.median(peaks[name])) for name in commands}
 
 
 def startup(runs: int, spacelog: list[str], tmp: Path, checks: list[Check]) -> list[str]:
@@ -171,7 +186,7 @@ def startup(runs: int, spacelog: list[str], tmp: Path, checks: list[Check]) -> l
         commands[f"{label} tsv"] = [*spacelog, *args, "--format", "tsv"]
         commands[f"{label} table"] = [*spacelog, *args, "--format", "table"]
     got = interleaved(commands, runs)
-    (plain, plain_cpu), (rich, rich_cpu) = got["plain"], got["rich"]
+    (plain, plain_cpu, _), (rich, rich_cpu, _) = got["plain"], got["rich"]
     lines = [
         "## Start-up on the shipped store (73 events)",
         "",
@@ -185,14 +200,14 @@ def startup(runs: int, spacelog: list[str], tmp: Path, checks: list[Check]) -> l
         fmt_row(["---"] * 8),
     ]
     for label, _args in QUERIES:
-        piped, piped_cpu = got[f"{label} tsv"]
+        piped, piped_cpu, _ = got[f"{label} tsv"]
         checks.append((f"`{label}` piped ÷ minimal Typer app (CPU time)", piped_cpu / plain_cpu, 1.3))
         cells = [f"`{label}`", f"{piped * 1000:.0f} ms", f"{piped_cpu / plain_cpu:.2f}", f"{piped / plain:.2f}"]
         ok = piped_cpu <= 1.3 * plain_cpu
         if label in UNFORMATTED:
             cells += ["-", "-", "-"]
         else:
-            table, table_cpu = got[f"{label} table"]
+            table, table_cpu, _ = got[f"{label} table"]
             checks.append((f"`{label}` table ÷ minimal Typer+Rich app (CPU time)", table_cpu / rich_cpu, 1.3))
             cells += [f"{table * 1000:.0f} ms", f"{table_cpu / rich_cpu:.2f}", f"{table / rich:.2f}"]
             ok = ok and table_cpu <= 1.3 * rich_cpu
@@ -213,23 +228,22 @@ def index_bytes(cache: Path) -> int:
     return sum(p.stat().st_size for p in cache.glob("index-*.idx"))
 
 
-def first_query(spacelog: list[str], data: Path, env: dict, runs: int) -> float:
-    """Median seconds of the first query of a store, which builds its index, over `runs` fresh caches
-    after a warm-up build, as every other figure: one build alone varied from 7.4 to 9.9 s at 1M
-    events on the idle machine, the slowest right after the store was written (its pages still
-    being written back) and jq had read it."""
-    times = []
-    for i in range(runs + 1):
-        shutil.rmtree(Path(env["SPACELOG_CACHE"]), ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run([*spacelog, "search", "卡西尼", "--data", str(data), "--format", "jsonl"], stdout=subprocess.DEVNULL, env=env, check=False)
-        if i:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def jq_search(jq: str, needle: str, store: Path) -> list[str]:
+    return [jq, "-c", f'select(.text|contains("{needle}"))', str(store)]
 
 
-def folder(runs: int, store: Path, spacelog: list[str], tmp: Path, env: dict, single: dict[str, float], checks: list[Check]) -> list[str]:
-    """The same events in FOLDER_FILES files of one folder, against one file."""
+def first_query(spacelog: list[str], data: Path, env: dict, runs: int, baselines: dict[str, list[str]] | None = None) -> dict[str, Timing]:
+    """The first query of a store, which builds its index, in a fresh cache each run, interleaved with
+    `baselines` (one jq search): a build alone varied from 7.4 to 9.9 s at 1M events on the idle machine,
+    the slowest right after the store was written (its pages still being written back)."""
+    cache = Path(env["SPACELOG_CACHE"])
+    first = [*spacelog, "search", "卡西尼", "--data", str(data), "--format", "jsonl"]
+    clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+    return interleaved({"first": first, **(baselines or {})}, runs, env={"first": env}, before={"first": clear})
+
+
+def folder(runs: int, store: Path, spacelog: list[str], tmp: Path, env: dict, checks: list[Check]) -> list[str]:
+    """The same events in FOLDER_FILES files of one folder, against one file, the two run in turn."""
     parts = tmp / "folder"
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir()
@@ -239,7 +253,7 @@ def folder(runs: int, store: Path, spacelog: list[str], tmp: Path, env: dict, si
         for k in range(FOLDER_FILES):  # line by line: a process forked from a big one reports its peak RSS
             with (parts / f"part-{k:02d}.jsonl").open("wb") as part:
                 part.writelines(islice(f, (k + 1) * count // FOLDER_FILES - k * count // FOLDER_FILES))
-    first = first_query(spacelog, parts, env, runs)
+    first = first_query(spacelog, parts, env, runs)["first"].wall
     out = [
         f"#### The same events in a folder of {FOLDER_FILES} files of {store.stat().st_size / FOLDER_FILES / 1e6:.0f} MB",
         "",
@@ -249,9 +263,11 @@ def folder(runs: int, store: Path, spacelog: list[str], tmp: Path, env: dict, si
         fmt_row(["---"] * 5),
     ]
     for label, args, _ in SCALE_QUERIES:
-        wall, peak = measure([*spacelog, *args, "--data", str(parts), "--format", "jsonl"], runs, env=env)
-        out.append(fmt_row([label, f"{wall:.3f} s", f"{peak:.0f} MB", f"{single[label]:.3f} s", f"{wall / single[label]:.2f}"]))
-        checks.append((f"{label}: a folder of {FOLDER_FILES} files ÷ the same events in one file", wall / single[label], FOLDER_LIMIT))
+        commands = {where: [*spacelog, *args, "--data", str(where_path), "--format", "jsonl"] for where, where_path in (("folder", parts), ("file", store))}
+        got = interleaved(commands, runs, env={"folder": env, "file": env})
+        wall, peak, single = got["folder"].wall, got["folder"].peak, got["file"].wall
+        out.append(fmt_row([label, f"{wall:.3f} s", f"{peak:.0f} MB", f"{single:.3f} s", f"{wall / single:.2f}"]))
+        checks.append((f"{label}: a folder of {FOLDER_FILES} files ÷ the same events in one file", wall / single, FOLDER_LIMIT))
     shutil.rmtree(parts)
     return [*out, ""]
 
@@ -268,10 +284,8 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
             store = tmp / f"store-{style}-{n}.jsonl"
             subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store), "--style", style], check=True)
             size_mb = store.stat().st_size / 1e6
-            jq_walls = {
-                needle: measure([jq, "-c", f'select(.text|contains("{needle}"))', str(store)], runs)[0] for _, _, needle in SCALE_QUERIES if needle and jq
-            }
-            first = first_query(spacelog, store, env, runs)
+            got = first_query(spacelog, store, env, runs, {"jq": jq_search(jq, "卡西尼", store)} if jq else None)
+            first, jq_walls = got["first"].wall, ({"卡西尼": got["jq"].wall} if jq else {})
             index_mb = index_bytes(tmp / "cache") / 1e6
             versus_jq = f" ({first / jq_walls['卡西尼']:.1f}× one jq search)" if jq else ""
             lines += [
@@ -284,14 +298,22 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
                 fmt_row(["---"] * 7),
             ]
             for label, args, needle in SCALE_QUERIES:
-                wall, peak = measure([*spacelog, *args, "--data", str(store), "--format", "jsonl"], runs, env=env)
+                pattern = needle or ("NASA" if "agency" in label else '"date":"')
+                commands = {"spacelog": [*spacelog, *args, "--data", str(store), "--format", "jsonl"]}
+                if rg and label != "who 惠特森":
+                    commands["rg"] = [rg, "-F", pattern, str(store)]
+                if needle and jq and needle not in jq_walls:
+                    commands["jq"] = jq_search(jq, needle, store)
+                got = interleaved(commands, runs, env={"spacelog": env})
+                wall, peak = got["spacelog"].wall, got["spacelog"].peak
+                if "jq" in got:
+                    jq_walls[needle] = got["jq"].wall
                 results[(style, label, n)] = wall
                 cells = [label, f"{wall:.3f} s", f"{peak:.0f} MB ({peak / size_mb:.2f}× file)"]
                 if n == largest:
                     checks.append((f"{label}, {n:,} events ({style}): peak memory ÷ file size", peak / size_mb, MEMORY_LIMIT))
-                if rg and label != "who 惠特森":
-                    pattern = needle or ("NASA" if "agency" in label else '"date":"')
-                    rg_wall, _ = measure([rg, "-F", pattern, str(store)], runs)
+                if "rg" in got:
+                    rg_wall = got["rg"].wall
                     cells += [f"{rg_wall:.3f} s" + ("" if needle else f" (`{pattern}`)"), f"{wall / rg_wall:.1f}"]
                     if n == largest:
                         checks.append((f"{label}, {n:,} events ({style}): time ÷ `rg -F {pattern}`", wall / rg_wall, RG_LIMITS[label]))
@@ -313,8 +335,7 @@ def scale(runs: int, sizes: list[int], styles: list[str], spacelog: list[str], t
                         (f"{n:,} events ({style}): first query, index build included, ÷ one jq search", first / jq_walls["卡西尼"], FIRST_QUERY_LIMIT)
                     )
             if n == max(sizes) and style == styles[0]:
-                single = {label: results[(style, label, n)] for label, _, _ in SCALE_QUERIES}
-                lines += folder(runs, store, spacelog, tmp, env, single, checks if n == largest else [])
+                lines += folder(runs, store, spacelog, tmp, env, checks if n == largest else [])
             store.unlink()
         if len(sizes) >= 2:
             lines += ["Growth, time at the largest size ÷ time at the one below it (target ≤ 10 for 10× the events: at most linear):", ""]
@@ -344,10 +365,14 @@ def check_scale(runs: int, sizes: list[int], spacelog: list[str], tmp: Path, env
         store = tmp / f"check-{n}.jsonl"
         subprocess.run([sys.executable, str(MAKE_STORE), str(SHIPPED), str(n), str(store)], check=True)
         size_mb = store.stat().st_size / 1e6
-        wall, peak = measure([*spacelog, "check", str(store)], max(1, runs // 2), env=env)
+        commands = {"check": [*spacelog, "check", str(store)]}
+        if jq:
+            commands["jq"] = [jq, "-c", 'select(.text|contains("卡西尼"))', str(store)]
+        got = interleaved(commands, max(1, runs // 2), env={"check": env})
+        wall, peak = got["check"].wall, got["check"].peak
         cells = [f"{n:,}", f"{size_mb:.0f} MB", f"{wall:.2f} s", f"{peak:.0f} MB"]
         if jq:
-            jq_wall, _ = measure([jq, "-c", 'select(.text|contains("卡西尼"))', str(store)], max(1, runs // 2))
+            jq_wall = got["jq"].wall
             cells += [f"{jq_wall:.2f} s", f"{wall / jq_wall:.2f}"]
             if n >= 1_000_000:
                 checks.append((f"`check`, {n:,} events: time ÷ one jq search", wall / jq_wall, 2.0))
@@ -622,7 +647,8 @@ def main() -> None:
             f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
             f"Reference tools: ripgrep ({tool_version('rg')}), jq ({tool_version('jq')}). "
             f"Code: commit {commit()}. Median of {args.runs} runs after a warm-up run (`check`: of {max(1, args.runs // 2)}; the first query: "
-            f"of {args.runs} builds after a warm-up build, each in a fresh cache), whole processes, warm page cache, bytecode cached.",
+            f"of {args.runs} builds after a warm-up build, each in a fresh cache), whole processes, warm page cache, bytecode cached; "
+            "each command and its baseline run in turn, round by round.",
             "",
         ]
         checks: list[Check] = []
