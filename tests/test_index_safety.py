@@ -347,3 +347,44 @@ def test_a_disk_that_fills_during_the_postings_is_noticed_as_ever(tmp_path, monk
     monkeypatch.setattr(builder, "_write_sections", write_sections)
     assert in_process(*QUERY, "--data", str(store), cache=cache) == expected  # the marker stands until the store changes
     assert not list(cache.glob("index-*.idx"))
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, OSError])
+def test_a_build_that_stops_early_ends_the_child_reading_the_other_half(tmp_path, monkeypatch, stop):
+    """Ctrl-C sent to the parent alone (kill -INT), or an error while it reads its half: the child
+    reading the other half is ended and reaped, not left to read on."""
+    from spacelog import builder
+    from spacelog.registry import load_registry
+
+    store = tmp_path / "s.jsonl"
+    make_store(store, 3000, "compact")
+    monkeypatch.setattr(builder, "TWO_CORES_FROM", 0)
+    monkeypatch.setattr(parallel, "available", lambda: True)
+    parent, children = os.getpid(), []
+    scan_in_child = builder._scan_in_child
+
+    def forked(*args):
+        child = scan_in_child(*args)
+        children.append(child[0])
+        return child
+
+    def scan(*args, **kwargs):
+        if os.getpid() != parent:
+            time.sleep(60)  # the child: still reading when the parent stops
+        raise stop
+
+    monkeypatch.setattr(builder, "_scan_in_child", forked)
+    monkeypatch.setattr(builder.Half, "scan", scan)
+    try:
+        with store.open("rb") as f, (tmp_path / "index").open("wb") as out, pytest.raises(stop):
+            builder.build(str(store), f, load_registry([]), out, {}, None, tmp_path)
+        assert len(children) == 1
+        with pytest.raises(ChildProcessError):  # reaped: no such child any more
+            os.waitpid(children[0], os.WNOHANG)
+    finally:
+        for pid in children:  # without the fix: stop the sleeper
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass

@@ -150,3 +150,50 @@ def test_a_child_that_ends_while_it_writes_is_an_error_not_a_silent_gap(tmp_path
         parallel.in_turn([tagged_part(i) for i in range(4)], write, out.flush)
     out.close()
     assert no_child_left()
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie waiting for its new parent has)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:\tZ") for line in status)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="Linux: prctl and /proc")
+def test_a_worker_ends_when_its_parent_is_killed():
+    """A build's or a check's worker reads its half for seconds: killed parent (kill -9, timeout's
+    SIGTERM: no finally runs), it ends too, rather than read on with no one to take its work."""
+    import signal
+
+    r, w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the parent that is killed: never returns to pytest
+        try:
+            parent = os.getpid()
+            worker = os.fork()
+            if worker == 0:
+                parallel.die_with_parent(parent)
+                os.write(ready_w, b".")
+                time.sleep(60)
+                os._exit(0)
+            os.write(w, str(worker).encode())
+            os.read(ready_r, 1)  # killed once the worker has asked, not before (it checks that case itself)
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.close(ready_w)
+    os.close(ready_r)
+    os.close(w)
+    worker = int(os.read(r, 32))
+    os.close(r)
+    os.waitpid(middle, 0)
+    try:
+        deadline = time.time() + 10
+        while _running(worker) and time.time() < deadline:
+            time.sleep(0.01)
+        assert not _running(worker)
+    finally:
+        if _running(worker):  # without die_with_parent: stop the sleeper
+            os.kill(worker, signal.SIGKILL)

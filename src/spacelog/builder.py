@@ -237,6 +237,7 @@ class _Postings(dict):
 def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir: Path) -> tuple[int, list[BinaryIO]] | None:
     """Fork a process that reads the lines from `cut` on and pairs their keys' characters:
     (its pid, [the file of its Half and bigram chunks, the file of its keys, its bigrams' spill file])."""
+    parent = os.getpid()
     try:
         files: list[BinaryIO] = [tempfile.TemporaryFile(dir=spill_dir) for _ in range(3)]
         pid = os.fork()
@@ -247,6 +248,8 @@ def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir:
     status = 1
     try:  # the child: never returns
         from .grams import GramBuilder
+
+        parallel.die_with_parent(parent)
 
         result, keys, spill = files
         half, grams = Half(), GramBuilder(spill)
@@ -311,9 +314,11 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
         grams.add(text, count)
 
     half = Half()
+    reading = child[0] if child else None  # the child's pid until its half is taken
     try:
         half.scan(fd, 0, cut or total, registry, add_keys, progress)
         second = _child_half(child) if child else None
+        reading = None
         if child and second is not None and half.seen.keys().isdisjoint(second[0].ids):
             grams.adopt(second[1], len(second[0].ids))
             half.join(second[0])
@@ -322,8 +327,23 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
             half.scan(fd, cut, total, registry, add_keys)
         return _write(half, keys, grams, key_off, out, stamp, progress)
     finally:
+        if reading is not None:
+            _stop(reading)
         for f in [grams.spill, *(child[1] if child else [])]:
             f.close()
+
+
+def _stop(pid: int) -> None:
+    """End a child still reading its half: the build stopped before taking it (an error, or Ctrl-C
+    sent to this process alone, as `kill -INT` does), and what it would give is not wanted."""
+    import signal
+
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == 0:  # not reaped yet, so the pid is still the child's
+            os.kill(pid, signal.SIGKILL)  # it writes only to files already unlinked
+            os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped already (by _child_half): the pid may be another process's now
+        pass
 
 
 def _add_keys(data: bytes | memoryview, keys: KeyWriter, key_off: array.array) -> None:

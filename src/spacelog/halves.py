@@ -46,10 +46,12 @@ def checked_lines(path: str, registry: Registry | None, mid: int) -> Iterator[Ch
     import tempfile
 
     with tempfile.TemporaryFile() as out:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker: never returns
             code = 1
             try:
+                parallel.die_with_parent(parent)
                 _work(path, mid, registry, out)
                 code = 0
             finally:

@@ -20,6 +20,7 @@ T = TypeVar("T")
 Part = Callable[[], Iterable[bytes]]
 
 _in_child = False
+PR_SET_PDEATHSIG = 1  # prctl's option, from linux/prctl.h
 _cores: int | None = None
 
 # what the child tells the parent of its part (in_turn): it could not make it; it starts writing it
@@ -174,6 +175,20 @@ def _fork(work: Callable[[], object], close: tuple[int, ...]) -> int:
     finally:
         os._exit(code)
     raise AssertionError  # not reached: for the type checker
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child that works for seconds: have Linux end it when `parent` dies, however the parent
+    was stopped (`kill`, timeout's SIGTERM), as no one wants its work then. Elsewhere a no-op."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError, TypeError):  # not Linux, or no C library to load by name
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the call
+        os._exit(1)
 
 
 def _reap(pid: int, stop: bool) -> None:
