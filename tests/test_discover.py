@@ -83,7 +83,7 @@ def test_endings_and_beginnings_are_the_expressions(text):
     assert (not d._NOT_IN_A_STEM.isdisjoint(text)) == bool(NOT_A_STEM.search(text))
     for end in range(len(text) + 1):
         assert text.endswith(d._ROLE_WORDS, 0, end) == bool(ENDS_WITH_ROLE.search(text, 0, end))
-        assert text.endswith((*d._VEHICLE_WORD_LIST, "星座"), 0, end) == bool(BEFORE_QUOTE_VEHICLE.search(text, 0, end))
+        assert text.endswith(d._BEFORE_A_QUOTED_VEHICLE, 0, end) == bool(BEFORE_QUOTE_VEHICLE.search(text, 0, end))
         assert d._after_ordinal(text, end) == bool(re.search(r"号\s?$", text[max(0, end - 2) : end]))
 
 

@@ -77,6 +77,7 @@ _VEHICLE_WORDS = (
     "|飞行器|着陆器|巡视器|火星车|月球车|望远镜|返回舱|轨道器|太空船"
 )
 _VEHICLE_WORD_LIST = tuple(_VEHICLE_WORDS.split("|"))
+_BEFORE_A_QUOTED_VEHICLE = (*_VEHICLE_WORD_LIST, "星座")  # 飞船“X”, 星座“X”
 _NOT_IN_A_DESCRIPTION = frozenset("的和与及在是将")  # “X”新型飞船 is a vehicle; “X”的飞船 says whose
 # Chinese designation: a stem, an ordinal and 号; a variant letter or Latin serial; a flight 遥N.
 _NOT_BEFORE_ORDINAL = frozenset(_CN_NUM + "第")
@@ -281,7 +282,7 @@ def _candidates(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
         vehicle = bool(tail) or inner.endswith("号") or inner[-1:].isdigit()
         described = _described(text, m.end())
         vehicle = vehicle or (described is not None and not _ORG_CUT.search(described))
-        vehicle = vehicle or text.endswith((*_VEHICLE_WORD_LIST, "星座"), 0, m.start())
+        vehicle = vehicle or text.endswith(_BEFORE_A_QUOTED_VEHICLE, 0, m.start())
         if vehicle and not text[m.end() :].lstrip().startswith(("公司", "集团")):
             add(m.group(), "vehicle", m.start())
     for start, end in _designations(text):
