@@ -247,9 +247,8 @@ def _scan_in_child(fd: int, cut: int, total: int, registry: Registry, spill_dir:
         return pid, files
     status = 1
     try:  # the child: never returns
-        from .grams import GramBuilder
-
         parallel.die_with_parent(parent)
+        from .grams import GramBuilder
 
         result, keys, spill = files
         half, grams = Half(), GramBuilder(spill)
