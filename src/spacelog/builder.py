@@ -326,23 +326,10 @@ def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, s
             half.scan(fd, cut, total, registry, add_keys)
         return _write(half, keys, grams, key_off, out, stamp, progress)
     finally:
-        if reading is not None:
-            _stop(reading)
+        if reading is not None:  # stopped before taking the child's half: it is not wanted
+            parallel.stop_child(reading)
         for f in [grams.spill, *(child[1] if child else [])]:
             f.close()
-
-
-def _stop(pid: int) -> None:
-    """End a child still reading its half: the build stopped before taking it (an error, or Ctrl-C
-    sent to this process alone, as `kill -INT` does), and what it would give is not wanted."""
-    import signal
-
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == 0:  # not reaped yet, so the pid is still the child's
-            os.kill(pid, signal.SIGKILL)  # it writes only to files already unlinked
-            os.waitpid(pid, 0)
-    except ChildProcessError:  # reaped already (by _child_half): the pid may be another process's now
-        pass
 
 
 def _add_keys(data: bytes | memoryview, keys: KeyWriter, key_off: array.array) -> None:

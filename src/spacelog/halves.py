@@ -75,8 +75,7 @@ def checked_lines(path: str, registry: Registry | None, mid: int) -> Iterator[Ch
                         yield checked_line(first + line_no, raw, registry)
         finally:
             if not done:  # stopped early (Ctrl-C, a closed pipe): the worker is not needed
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
+                parallel.stop_child(pid)
 
 
 def checked_line(line_no: int, raw: bytes, registry: Registry | None) -> Checked:

@@ -191,13 +191,22 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def stop_child(pid: int) -> None:
+    """End and reap a child whose work is not wanted any more (the parent gave up, or stopped early:
+    an error, or Ctrl-C sent to the parent alone, as `kill -INT` does)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == 0:  # not reaped yet, so the pid is still the child's
+            os.kill(pid, signal.SIGKILL)  # children write only to pipes and files already unlinked
+            os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped already: the pid may be another process's now
+        pass
+
+
 def _reap(pid: int, stop: bool) -> None:
     if stop:  # the parent gave up: the child's share is not needed
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    os.waitpid(pid, 0)
+        stop_child(pid)
+    else:
+        os.waitpid(pid, 0)
 
 
 def _send_all(fd: int, data: bytes) -> None:
