@@ -252,6 +252,23 @@ def test_a_missing_index_file_is_rebuilt_silently(tmp_path):
     assert in_process(*QUERY, "--data", str(store), cache=cache) == expected
 
 
+def test_an_index_of_another_format_is_rebuilt_silently(tmp_path):
+    store, cache = tmp_path / "s.jsonl", tmp_path / "cache"
+    make_store(store, 2400, "compact")
+    expected = in_process(*QUERY, "--data", str(store), cache=tmp_path / "plain", env=PLAIN)
+    assert in_process(*QUERY, "--data", str(store), cache=cache) == expected
+    path = index_file(cache)
+    data = bytearray(path.read_bytes())
+    data[6:8] = data[-2:] = b"%02d" % (int(index.MAGIC[6:]) - 1)  # what an earlier spacelog wrote
+    path.write_bytes(bytes(data))
+    assert in_process(*QUERY, "--data", str(store), cache=cache) == expected
+    assert index_file(cache).read_bytes()[:8] == index.MAGIC
+    data[6:8] = data[-2:] = b"x8"  # not a version: damage
+    path.write_bytes(bytes(data))
+    code, out, err = in_process(*QUERY, "--data", str(store), cache=cache)
+    assert (code, out) == expected[:2] and err.decode().startswith(f"spacelog: the index of {store} in the cache is damaged (")
+
+
 # ------------------------------------------------------------------ leftovers and a cache that cannot hold the index
 def test_killed_builds_leave_nothing_behind(tmp_path):
     store, cache = tmp_path / "s.jsonl", tmp_path / "cache"

@@ -64,7 +64,7 @@ MIN_BYTES_ENV = "SPACELOG_INDEX_MIN_BYTES"
 DEFAULT_MIN_BYTES = 1_000_000  # about 2,000 events: a full parse of 10,000 took 0.34 s, the index 0.1 s
 CHUNK = 8 << 20
 INLINE_CHUNK = 2 << 20  # keys read at a time by _verify_many when checked in the same thread
-MAGIC = b"SPLIDX08"  # at the start and the end of every index file
+MAGIC = b"SPLIDX08"  # at the start and the end of every index file; its last two digits, the format's version
 TRAILER = 20  # meta length (8 bytes), meta CRC (4), MAGIC (8)
 SEQS = 1 << 64  # seq below this in id_span's numbers: a larger one only makes the span wider than needed
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed build's, whoever made it
@@ -243,6 +243,10 @@ class _Place:
         if avoid is not None and (st.st_dev, st.st_ino) == (avoid.st_dev, avoid.st_ino):
             f.close()
             return None, None
+        head = os.pread(f.fileno(), len(MAGIC), 0)
+        if head != MAGIC and head.startswith(MAGIC[:-2]) and head[-2:].isdigit():
+            f.close()
+            return None, None  # written by a version of spacelog with another format: rebuilt without a word
         try:
             meta = read_meta(f)
         except IndexDamaged as err:
