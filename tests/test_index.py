@@ -84,6 +84,30 @@ def test_index_answers_exactly_as_a_full_parse(tmp_path, monkeypatch, style):
     assert any(p.name.startswith("index-") for p in Path(os.environ["SPACELOG_CACHE"]).iterdir())  # the index was used
 
 
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_build_runs_without_the_cycle_collector_and_gives_it_back(tmp_path, monkeypatch, fails):
+    import gc
+
+    from spacelog import builder
+
+    monkeypatch.setenv("SPACELOG_CACHE", str(tmp_path / "cache"))
+    store = tmp_path / "s.jsonl"
+    make_store(store, 600, "compact")
+    collecting, scan = [], builder.Half.scan
+
+    def watched(half, *args, **kwargs):
+        collecting.append(gc.isenabled())
+        if fails:
+            raise OSError(28, "No space left on device")
+        return scan(half, *args, **kwargs)
+
+    monkeypatch.setattr(builder.Half, "scan", watched)
+    result = run(INDEXED, monkeypatch, "search", "空间站", "--data", str(store), "--format", "jsonl")
+    assert result.exit_code == 0 and result.stdout.count("\n") > 10
+    assert collecting == [False] and gc.isenabled()
+    assert ("cannot keep an index" in result.stderr) == fails
+
+
 @pytest.mark.parametrize(("narrow_below", "typecode"), [(1 << 32, "I"), (0, "q")])
 def test_offsets_are_kept_4_bytes_each_while_they_fit_and_8_beyond(tmp_path, monkeypatch, narrow_below, typecode):
     from spacelog import index

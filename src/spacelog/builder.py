@@ -12,6 +12,7 @@ a full read reports against the first half), this process reads the second half 
 from __future__ import annotations
 
 import array
+import gc
 import itertools
 import json
 import os
@@ -296,7 +297,21 @@ def _keep_freed_memory() -> None:
 
 
 def build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
-    """Read the store once, validating each line as `load_store` does, and write its index to `out`."""
+    """Read the store once, validating each line as `load_store` does, and write its index to `out`.
+
+    Without the cycle collector, in both processes: a block's events and their tag lists are
+    alive at once, and collections only walked them again and again (3% of a build of 1M
+    events, 0.24 s); a build leaves 9 objects in cycles, whatever the store's size."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(store, store_file, registry, out, stamp, progress, spill_dir)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(store: str, store_file: BinaryIO, registry: Registry, out: BinaryIO, stamp: dict, progress: Progress | None, spill_dir: Path) -> dict:
     _keep_freed_memory()  # before the fork: the child too
     fd = store_file.fileno()
     total = os.fstat(fd).st_size
