@@ -77,6 +77,21 @@ def test_the_process_ends_at_once_with_every_byte_written_and_the_index_kept(big
     assert (nothing.returncode, nothing.stdout) == (1, b"")
 
 
+def test_a_command_runs_without_the_cycle_collector_and_its_cycles_do_not_grow_with_the_store(big_store):
+    """The collector only walked the rows a command lists: the cycles a process leaves are its imports'."""
+    enter = (
+        "import gc, os, spacelog.entry as e; ending = e.end;"
+        "e.end = lambda status: os.write(2, b'%d %d' % (gc.isenabled(), gc.collect())) and ending(status); e.run()"
+    )
+    left = {}
+    for store in (STORE, big_store):
+        result = subprocess.run([sys.executable, "-c", enter, "search", "空间站", "--data", str(store), "--format", "jsonl"], capture_output=True)
+        enabled, cycles = map(int, result.stderr.split())
+        assert (result.returncode, enabled) == (0, 0) and result.stdout.count(b"\n") > (10 if store == STORE else 1000)
+        left[store] = cycles
+    assert abs(left[STORE] - left[big_store]) < 100, left
+
+
 def test_color_never_draws_no_progress_bar_while_the_index_is_built(big_store, tmp_path):
     import pty
 
