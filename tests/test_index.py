@@ -164,10 +164,23 @@ def test_an_event_that_names_a_tag_twice_is_listed_once(tmp_path, monkeypatch):
     store = tmp_path / "s.jsonl"
     make_store(store, 600, "compact")
     events = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines()]
-    for event in events[::3]:  # the index's postings list these events twice
+    for event in events[::3]:  # the build's postings list these events once
         event["agencies"] += ["nasa", "nasa"]
         event["categories"] += event["categories"]
     store.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    from conftest import REGISTRY
+    from spacelog.index import open_index
+    from spacelog.registry import load_registry
+
+    monkeypatch.setenv("SPACELOG_INDEX_MIN_BYTES", "0")
+    indexed = open_index(str(store), load_registry(REGISTRY))
+    assert indexed is not None and indexed.meta["postings_ascending"]
+    nasa = os.pread(
+        indexed._index.fileno(),
+        4 * indexed.meta["postings"]["agencies:nasa"][1],
+        indexed.meta["sections"]["postings"][0] + 4 * indexed.meta["postings"]["agencies:nasa"][0],
+    )
+    assert list(memoryview(nasa).cast("i")) == indexed.tagged("agencies", "nasa") == sorted(set(indexed.tagged("agencies", "nasa")))
     for query in (["agency", "NASA"], ["timeline", "--agency", "NASA", "--category", "launch"], ["search", "空间站", "--agency", "NASA"]):
         args = [*query, "--data", str(store), "--format", "jsonl"]
         plain, indexed = run(PLAIN, monkeypatch, *args), run(INDEXED, monkeypatch, *args)

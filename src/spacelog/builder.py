@@ -403,6 +403,7 @@ def _write(
 
     ids, arrays = half.ids, dict(half.arrays)
     id_blob = "\n".join(ids).encode("utf-8")
+    _strictly_ascending(half.postings)
     length = keys.length + (os.fstat(child_keys.fileno()).st_size if child_keys else 0)
     counts = {name: len(values) for name, values in arrays.items()}
     counts |= {
@@ -449,6 +450,15 @@ def _write(
     return json.loads(raw)
 
 
+def _strictly_ascending(postings: dict[str, array.array]) -> None:
+    """Each event once in each run of postings: an event that names a value twice was added twice."""
+    import numpy as np
+
+    for name, numbers in postings.items():
+        if len(numbers) > 1 and not (np.diff(np.frombuffer(numbers, np.int32)) > 0).all():
+            postings[name] = array.array("i", sorted(set(numbers)))
+
+
 def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: bytes, out: BinaryIO, typecodes: dict[str, str]) -> tuple[dict, dict]:
     """Write every section but the bigram postings: their places, and what the metadata says of the order.
     The arrays named in `typecodes` are written with those."""
@@ -480,4 +490,4 @@ def _write_sections(half: Half, keys: KeyWriter, key_off: array.array, id_blob: 
         position += len(blob)
     in_order = bool(np.array_equal(order, np.arange(len(ids))))
     span = [ends[0], ends[-1]] if ends else None  # the first and last event in (date, id) order
-    return sections, {"postings": directory_of_postings, "in_date_order": in_order, "order_span": span}
+    return sections, {"postings": directory_of_postings, "postings_ascending": True, "in_date_order": in_order, "order_span": span}

@@ -16,7 +16,7 @@ For one store file of at least `SPACELOG_INDEX_MIN_BYTES` (default 1 MB, about
   found by a scan of `keys` in chunks with bytes.find;
 - int arrays: where each event's line is in the store, its start and end dates,
   its rank in (date, id) order, where its key starts in `keys`;
-- `postings`: for each entity, category and month, the events tagged with it
+- `postings`: for each entity, category and month, the events tagged with it, ascending
   (each run checked by its own CRC, kept in the trailer);
 - `ids`; and, last, a JSON trailer (meta) with the diagnostics of the store's bad
   lines, the offset, length and CRC-32 of every section, and the stamps of the
@@ -517,7 +517,9 @@ class IndexSource:
             self._repair("section postings does not match its checksum")
             return self.tagged(field, value)
         numbers: list[int] = memoryview(data).cast("i").tolist()
-        if not all(map(lt, numbers, islice(numbers, 1, None))):  # an event that names a value twice is listed twice
+        # each run strictly ascending, as built since postings_ascending (7 ms of agency NASA at 1M events);
+        # before, an event that names a value twice was listed twice
+        if not self.meta.get("postings_ascending") and not all(map(lt, numbers, islice(numbers, 1, None))):
             numbers = sorted(set(numbers))
         return numbers
 
