@@ -10,9 +10,10 @@ processes: wall time, and peak resident memory from wait4() (`check` and its jq
 search: of half as many; the first query: of --runs builds after a warm-up build, each in a
 fresh cache).
 Floors and reference tools run in turn with what they are compared with, round by round, so
-that both see the same load and page cache: ratios compare like with like. jq's searches
-over the scale stores run in rounds of their own: a round with one lasts seconds longer,
-long enough for this machine to give back part of an index unread meanwhile.
+that both see the same load and page cache: ratios compare like with like. A scale query
+runs in turn with ripgrep only, and jq's search for the same term in rounds of its own: a
+round with jq lasts seconds longer, long enough for this machine to give back part of an
+index unread meanwhile. The first query (a build) and `check` still run in turn with jq.
 """
 
 from __future__ import annotations
@@ -675,7 +676,7 @@ def main() -> None:
             f"Reference tools: ripgrep ({tool_version('rg')}), jq ({tool_version('jq')}). "
             f"Code: commit {commit()}. Median of {args.runs} runs after a warm-up run (`check`: of {max(1, args.runs // 2)}; the first query: "
             f"of {args.runs} builds after a warm-up build, each in a fresh cache), whole processes, warm page cache, bytecode cached; "
-            "each command and its baseline run in turn, round by round (jq's scale searches in rounds of their own).",
+            "each command and its baseline run in turn, round by round (a scale query's jq search in rounds of its own).",
             "",
         ]
         checks: list[Check] = []
